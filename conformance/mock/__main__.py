@@ -1,0 +1,56 @@
+"""``python -m conformance.mock --port 8080``: the mock on its own, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from .faults import FAULTS, check_names
+from .server import start_mock
+from .state import DEFAULT_ADMIN, DEFAULT_HOST, DEFAULT_SITE, Site
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m conformance.mock",
+                                     description="Serve the simulated Webex site on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8080, help="TCP port (0: any free port)")
+    parser.add_argument("--site-name", default=DEFAULT_SITE)
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME",
+                        help="inject a named fault (repeatable); --list-faults lists them")
+    parser.add_argument("--list-faults", action="store_true")
+    parser.add_argument("--no-control", action="store_true",
+                        help="no /_mock control interface (act like a real site)")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds of delay added to each XML API request")
+    args = parser.parse_args(argv)
+    if args.list_faults:
+        for name, fault in sorted(FAULTS.items()):
+            print(f"{name:45} {fault.requirement:28} {fault.description}")
+        return 0
+    try:
+        check_names(args.fault)
+    except ValueError as exc:
+        parser.error(str(exc))
+    site = Site(args.site_name)
+    site.set_faults(args.fault)
+    try:
+        server = start_mock(site, port=args.port, control=not args.no_control,
+                            latency=args.latency)
+    except OSError as exc:
+        print(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"mock Webex site '{site.name}' at {server.url}", flush=True)
+    print(f"  admin: {DEFAULT_ADMIN[0]}  host: {DEFAULT_HOST[0]}  (passwords: see README)")
+    print(f"  control: {'off' if args.no_control else server.control_url}", flush=True)
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

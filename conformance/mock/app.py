@@ -1,0 +1,193 @@
+"""The mock site as a WSGI application (werkzeug).
+
+``POST /WBXService/XMLService`` speaks the XML API; ``/_mock/*`` is the control interface
+(faults, settings, clock, reset, state), present unless the app is built without it.
+Every request gets an XML answer: malformed input is a FAILURE envelope, never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from lxml import etree
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.wrappers import Request, Response
+
+from ..apis import api_for_xsi_type
+from ..errors import InvalidResponse
+from ..namespaces import NS, XSI_TYPE
+from ..xmlsafe import parse_xml
+from . import services  # noqa: F401  (registers handlers)
+from .faults import FAULTS
+from .req import Req
+from .services import HANDLERS, Call
+from .state import Site, User
+from .wire import BAD_LOGIN, MALFORMED, Answer, ApiError, failure_message, render
+
+log = logging.getLogger("conformance.mock")
+XML_PATH = "/WBXService/XMLService"
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+CONTENT_TYPE = "text/xml;charset=UTF-8"
+
+# Import the service modules so that their handlers register.
+from .services import attendee, ep, meeting, meetingtype, other, site, user  # noqa: E402,F401
+
+
+class MockApp:
+    def __init__(self, site: Site | None = None, *, control: bool = True,
+                 latency: float = 0.0) -> None:
+        self.site = site or Site()
+        self.control = control
+        self.latency = latency
+
+    # -- WSGI ------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        try:
+            response = self.dispatch(request)
+        except HTTPException as exc:
+            response = exc.get_response(environ)
+        except Exception:  # never a traceback on the wire
+            log.exception("mock: unexpected error")
+            response = Response(failure_message("000000", "Internal error"), 200,
+                                content_type=CONTENT_TYPE)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        if request.path.rstrip("/") == XML_PATH:
+            if request.method != "POST":
+                raise MethodNotAllowed(valid_methods=["POST"])
+            if self.latency:
+                import time
+                time.sleep(self.latency)
+            data = request.get_data(cache=False)
+            if len(data) > MAX_REQUEST_BYTES:
+                body = failure_message(*MALFORMED)
+            else:
+                body = self.handle(data, request.headers.get("JWTToken"))
+            return Response(body, 200, content_type=CONTENT_TYPE)
+        if self.control and request.path.startswith("/_mock/"):
+            return self.control_endpoint(request)
+        raise NotFound()
+
+    # -- the XML API -------------------------------------------------------------------
+    def handle(self, data: bytes, jwt: str | None = None) -> bytes:
+        site = self.site
+        try:
+            root = parse_xml(data, max_bytes=MAX_REQUEST_BYTES, max_depth=64)
+        except InvalidResponse:
+            return failure_message(*MALFORMED)
+        if root.tag != f"{{{NS['serv']}}}message":
+            return failure_message(*MALFORMED)
+        msg = Req(root)
+        contents = msg.all("body/bodyContent")
+        if not contents:
+            return failure_message(*MALFORMED)
+        if len(contents) > site.bodycontent_limit:
+            return failure_message("000053", "BodyContent count in request must be less "
+                                             f"than {site.bodycontent_limit + 1}")
+        sec = msg.get("header/securityContext")
+        site_name = sec.text("siteName")
+        if not site_name or site_name.strip().lower() != site.name.lower():
+            return failure_message(*MALFORMED)
+        with site.lock:
+            try:
+                caller, via = self.authenticate(sec, jwt)
+            except ApiError as err:
+                return render([Answer("serv", "", error=err)])
+            answers = []
+            for content in contents:
+                answers.append(self.answer(content.el, caller, via))
+                if site.fault("batch-answered-once"):
+                    break
+        return render(answers)
+
+    def authenticate(self, sec: Req, jwt: str | None) -> tuple[User | None, str]:
+        site = self.site
+        webex_id = sec.text("webExID")
+        if jwt:
+            if jwt == site.settings.get("jwt"):
+                return site.find_user(site.settings.get("jwt_user")), "jwt"
+            raise ApiError(*BAD_LOGIN)
+        ticket, token, password = (sec.text("sessionTicket"), sec.text("webExAccessToken"),
+                                   sec.text("password"))
+        if not webex_id and not ticket and not token:
+            return None, "anonymous"
+        user = site.find_user(webex_id) if webex_id else None
+        if ticket:
+            owner = site.tickets.get(ticket)
+            if owner and (user is None or owner == user.webex_id.lower()):
+                return site.find_user(owner), "ticket"
+            raise ApiError(*BAD_LOGIN)
+        if token:
+            owner = site.access_tokens.get(token)
+            if owner and (user is None or owner.lower() == user.webex_id.lower()):
+                return site.find_user(owner), "token"
+            raise ApiError(*BAD_LOGIN)
+        if user is None or password is None or password != user.password \
+                or user.active != "ACTIVATED":
+            raise ApiError(*BAD_LOGIN)
+        return user, "password"
+
+    def answer(self, content: etree._Element, caller: User | None, via: str) -> Answer:
+        api = api_for_xsi_type(content.get(XSI_TYPE) or "")
+        if api is None or api.name not in HANDLERS:
+            return Answer("serv", "", error=ApiError(*MALFORMED))
+        api, func, anonymous = HANDLERS[api.name]
+        prefix, rtype = api.response_type.split(":")
+        if self.site.fault("wrong-response-type"):
+            rtype = "genericResponse"
+        try:
+            if caller is None and not anonymous:
+                raise ApiError(*BAD_LOGIN)
+            children = func(Call(self.site, caller, via, Req(content), api))
+        except ApiError as err:
+            if self.site.fault("failure-without-exception-id"):
+                err.exception_id = ""
+            return Answer(prefix, rtype, error=err)
+        return Answer(prefix, rtype, children=[c for c in children if c is not None])
+
+    # -- control ---------------------------------------------------------------------
+    def control_endpoint(self, request: Request) -> Response:
+        site = self.site
+        action = request.path[len("/_mock/"):].strip("/")
+        payload = request.get_json(silent=True) or {}
+        try:
+            if action == "state" and request.method == "GET":
+                prefix = request.args.get("prefix")
+                body: dict[str, Any] = {"site": site.name, "api_version": site.api_version,
+                                        "faults": sorted(site.faults),
+                                        "settings": site.settings, "counts": site.counts()}
+                if prefix:
+                    body["objects"] = site.objects_with_prefix(prefix)
+                return _json(body)
+            if request.method != "POST":
+                raise MethodNotAllowed(valid_methods=["POST"])
+            if action == "reset":
+                site.reset()
+            elif action == "faults":
+                site.set_faults(list(payload.get("faults", [])))
+            elif action == "settings":
+                with site.lock:
+                    site.settings.update(payload.get("settings", {}))
+                    if "api_version" in payload:
+                        site.api_version = str(payload["api_version"])
+                    if "bodycontent_limit" in payload:
+                        site.bodycontent_limit = int(payload["bodycontent_limit"])
+            elif action == "clock":
+                with site.lock:
+                    site.clock.advance(float(payload.get("advance_seconds", 0)))
+            elif action == "faults-catalogue":
+                return _json({n: {"requirement": f.requirement, "description": f.description}
+                              for n, f in FAULTS.items()})
+            else:
+                raise NotFound()
+        except (ValueError, TypeError) as exc:
+            return _json({"error": str(exc)}, 400)
+        return _json({"ok": True, "faults": sorted(site.faults)})
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status, content_type="application/json")

@@ -1,0 +1,73 @@
+"""Named faults: each is a deliberate departure from one requirement, used to prove that
+the cases of that requirement can fail (the mutation self-test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EMAIL_APIS = (
+    "CreateMeetingAttendee", "RegisterMeetingAttendee", "CreateEvent", "SetEvent",
+    "CreateContact", "SetContact", "SetRecordingInfo", "CreateTrainingSession",
+    "SetTrainingSession", "CreateUser", "SetUser", "CreateMeeting", "SetMeeting",
+)
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    requirement: str
+    description: str
+
+
+_FAULTS = [
+    Fault("private-flag-missing", "private-meeting",
+          "isPrivateMeeting is left out of GetSessionInfo, GetMeeting, LstsummarySession "
+          "and LstCalendarSession"),
+    Fault("private-flag-always-false", "private-meeting",
+          "isPrivateMeeting is false even for a meeting of a private meeting type"),
+    Fault("private-flag-in-lists-missing", "private-meeting",
+          "isPrivateMeeting is left out of LstsummarySession and LstCalendarSession only"),
+    Fault("support-private-missing", "private-meeting",
+          "GetMeetingType/LstMeetingType leave out SupportPrivateMeeting"),
+    Fault("registration-not-enforced", "registration-form-040014",
+          "attendees are added although a required registration field is missing"),
+    Fault("040014-without-value", "registration-form-040014",
+          "exception 040014 comes without serv:value"),
+    Fault("040014-value-lists-all-required", "registration-form-040014",
+          "serv:value names every required field, not just the missing ones"),
+    Fault("040014-attendee-created", "registration-form-040014",
+          "the attendee is created although 040014 is answered"),
+    Fault("registration-form-not-returned", "registration-form-040014",
+          "GetMeeting leaves out registrationForm"),
+    Fault("email-whitespace-trimmed", "email-whitespace",
+          "leading and trailing whitespace is trimmed and the email accepted (every API)"),
+    Fault("email-only-space-checked", "email-whitespace",
+          "only the space character is rejected; tab, CR and LF pass (every API)"),
+    *[Fault(f"email-whitespace-accepted:{api}", "email-whitespace",
+            f"{api} accepts an email containing whitespace") for api in EMAIL_APIS],
+    Fault("pmr-key-changed-on-reactivation", "pmr-key-retention",
+          "reactivating a user by SetUser gives the PMR a new key"),
+    Fault("pmr-key-changed-after-deluser", "pmr-key-retention",
+          "a user deactivated by DelUser gets a new PMR key when reactivated"),
+    Fault("pmr-key-changed-on-pmr-reenable", "pmr-key-retention",
+          "re-enabling a disabled PMR gives it a new key"),
+    Fault("failure-without-exception-id", "envelope",
+          "a FAILURE answer has no serv:exceptionID"),
+    Fault("wrong-response-type", "envelope",
+          "the bodyContent xsi:type of a SUCCESS does not name the API's response type"),
+    Fault("batch-answered-once", "envelope",
+          "a request with several bodyContent elements gets only the first answered"),
+]
+
+FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}
+
+
+def faults_for(requirement: str) -> list[Fault]:
+    return [f for f in _FAULTS if f.requirement == requirement]
+
+
+def check_names(names: list[str] | set[str]) -> None:
+    unknown = sorted(set(names) - set(FAULTS))
+    if unknown:
+        raise ValueError(f"unknown fault(s): {', '.join(unknown)}; known: "
+                         f"{', '.join(sorted(FAULTS))}")

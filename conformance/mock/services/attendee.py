@@ -1,0 +1,173 @@
+"""attendee service: CreateMeetingAttendee, RegisterMeetingAttendee, LstMeetingAttendee,
+DelMeetingAttendee, with the 40.8.0 registration-form check (040014) and the 40.12.0
+rule that only the first attendee of one email per meeting and request is processed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..req import Req
+from ..state import REGISTRATION_FIELDS, Attendee, Meeting
+from ..wire import MISSING_REG_FIELDS, NOT_FOUND, ApiError, el, group, matching_records, opt
+from . import Call, clean_email, handler
+from .meeting import check_all_emails, find_meeting
+
+# Where each registration-form field sits in com:personType.
+PERSON_PATHS = {
+    "title": "title", "company": "company", "address1": "address/address1",
+    "address2": "address/address2", "city": "address/city", "state": "address/state",
+    "postalCode": "address/zipCode", "country": "address/country",
+    "phone": "phones/phone", "fax": "phones/fax",
+}
+
+
+@dataclass
+class Spec:
+    person: Req
+    meeting: Meeting
+    role: str
+    join_status: str
+
+
+def _specs(call: Call, *, register: bool) -> list[Spec]:
+    req = call.req
+    items: list[tuple[Req, Req]] = []
+    if not register and req.has("person"):
+        items.append((req, req))
+    items += [(a, a) for a in req.all("attendees")]
+    if not items:
+        raise ApiError("000000", "Fail to forward request:null")
+    specs = []
+    for holder, _ in items:
+        key_holder = holder if (holder.has("sessionKey") or holder.has("meetingKey")
+                                or holder.has("meetingUUID")) else req
+        meeting = find_meeting(call, key_holder)
+        specs.append(Spec(holder.get("person"), meeting, holder.text("role") or "ATTENDEE",
+                          holder.text("joinStatus") or ("REGISTER" if register else "INVITE")))
+    return specs
+
+
+def missing_fields(meeting: Meeting, person: Req) -> list[str]:
+    return [f for f in REGISTRATION_FIELDS
+            if meeting.registration_form.get(f)
+            and not (person.text(PERSON_PATHS[f]) or "").strip()]
+
+
+def _check_registration(call: Call, specs: list[Spec]) -> ApiError | None:
+    if call.fault("registration-not-enforced"):
+        return None
+    for spec in specs:
+        missing = missing_fields(spec.meeting, spec.person)
+        if missing:
+            if call.fault("040014-value-lists-all-required"):
+                value = ",".join(f for f in REGISTRATION_FIELDS
+                                 if spec.meeting.registration_form.get(f))
+            else:
+                value = ",".join(missing)
+            return ApiError(MISSING_REG_FIELDS,
+                            f"Missing required fields (registration form) : {value}",
+                            None if call.fault("040014-without-value") else value)
+    return None
+
+
+def _add(call: Call, spec: Spec, seen: set[tuple[int, str]]) -> Attendee | None:
+    email = clean_email(call, spec.person.text("email")) or ""
+    mark = (spec.meeting.key, email.lower())
+    if mark in seen:
+        return None  # 40.12.0: only the first attendee of one email is processed
+    seen.add(mark)
+    for existing in spec.meeting.attendees:
+        if email and existing.email.lower() == email.lower():
+            return existing
+    person = {path: spec.person.text(path) or "" for path in
+              ("name", "firstName", "lastName", *PERSON_PATHS.values())
+              if spec.person.text(path) is not None}
+    attendee = Attendee(call.site.next_id(), spec.meeting.key,
+                        spec.person.text("name") or email, email, person, spec.role,
+                        spec.join_status)
+    spec.meeting.attendees.append(attendee)
+    return attendee
+
+
+def add_invitees(call: Call, meeting: Meeting, invitees: list[Req]) -> None:
+    seen: set[tuple[int, str]] = set()
+    for inv in invitees:
+        _add(call, Spec(inv.get("person"), meeting, inv.text("role") or "ATTENDEE",
+                        "INVITE"), seen)
+
+
+def _create(call: Call, *, register: bool) -> list[Attendee]:
+    call.require_caller()
+    specs = _specs(call, register=register)
+    check_all_emails(call)
+    error = _check_registration(call, specs)
+    if error is not None and not call.fault("040014-attendee-created"):
+        raise error
+    seen: set[tuple[int, str]] = set()
+    created = [a for a in (_add(call, s, seen) for s in specs) if a is not None]
+    if error is not None:
+        raise error
+    return created
+
+
+@handler("CreateMeetingAttendee")
+def create_meeting_attendee(call: Call) -> list:
+    return [el("att:attendeeId", a.attendee_id) for a in _create(call, register=False)]
+
+
+@handler("RegisterMeetingAttendee")
+def register_meeting_attendee(call: Call) -> list:
+    out = []
+    for a in _create(call, register=True):
+        a.register_id = a.register_id or call.site.next_id()
+        out.append(group("att:register", el("att:attendeeID", a.attendee_id),
+                         el("att:registerID", a.register_id)))
+    return out
+
+
+@handler("LstMeetingAttendee")
+def lst_meeting_attendee(call: Call) -> list:
+    call.require_caller()
+    meeting = find_meeting(call)
+    attendees = list(meeting.attendees)
+    if not attendees:
+        raise ApiError(*NOT_FOUND)
+    start = max(1, call.req.int("listControl/startFrom", 1) or 1)
+    maximum = min(500, call.req.int("listControl/maximumNum", 50) or 50)
+    page = attendees[start - 1:start - 1 + maximum]
+    return [matching_records("att", len(attendees), len(page), start)] + [
+        group("att:attendee",
+              group("att:person", el("com:name", a.name),
+                    opt("com:title", a.person.get("title")),
+                    opt("com:company", a.person.get("company")),
+                    el("com:email", a.email)),
+              el("att:joinStatus", a.join_status),
+              el("att:meetingKey", meeting.key),
+              el("att:sessionKey", meeting.key),
+              el("att:role", a.role),
+              el("att:attendeeId", a.attendee_id),
+              el("att:confID", meeting.conf_id),
+              opt("att:registerID", a.register_id))
+        for a in page]
+
+
+@handler("DelMeetingAttendee")
+def del_meeting_attendee(call: Call) -> list:
+    call.require_caller()
+    site, req = call.site, call.req
+    ids = {int(r.text() or 0) for r in req.all("attendeeID")}
+    email = req.text("attendeeEmail/email")
+    removed = 0
+    for meeting in site.meetings.values():
+        keep = []
+        for a in meeting.attendees:
+            if a.attendee_id in ids or (email and a.email.lower() == email.lower()
+                                        and str(meeting.key) == (req.text(
+                                            "attendeeEmail/sessionKey") or str(meeting.key))):
+                removed += 1
+            else:
+                keep.append(a)
+        meeting.attendees = keep
+    if not removed:
+        raise ApiError(*NOT_FOUND)
+    return []

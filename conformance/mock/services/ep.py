@@ -1,0 +1,176 @@
+"""ep service: GetAPIVersion, GetSessionInfo, LstsummarySession, LstCalendarSession."""
+
+from __future__ import annotations
+
+from ..state import TZ_NAMES, Meeting
+from ..wire import MEETING_NOT_FOUND, NOT_FOUND, ApiError, el, group, matching_records
+from . import Call, handler
+from .meeting import find_meeting, private_flag
+
+
+@handler("GetAPIVersion", anonymous=True)
+def get_api_version(call: Call) -> list:
+    return [el("ep:apiVersion", f"WebEx XML API V{call.site.api_version}"),
+            el("ep:release", call.site.api_version)]
+
+
+def _invited(call: Call, meeting: Meeting) -> bool:
+    caller = call.caller
+    if caller is None:
+        return False
+    if caller.site_admin or meeting.host.lower() == caller.webex_id.lower():
+        return True
+    return any(a.email.lower() == caller.email.lower() for a in meeting.attendees)
+
+
+def _lookup(call: Call) -> Meeting:
+    req, site = call.req, call.site
+    if req.has("sessionKey") or req.has("meetingUUID") or req.has("meetingUuid"):
+        return find_meeting(call, key_paths=("sessionKey",))
+    for path in ("pmrUrl", "sipUrl", "meetingLink"):
+        value = (req.text(path) or "").strip()
+        if not value:
+            continue
+        for meeting in site.meetings.values():
+            if value in (f"{meeting.key}@{site.name}.webex.com",
+                         f"https://{site.name}.webex.com/j.php?MTID=a{meeting.key}"):
+                return meeting
+    raise ApiError(*MEETING_NOT_FOUND)
+
+
+@handler("GetSessionInfo", anonymous=True)
+def get_session_info(call: Call) -> list:
+    site = call.site
+    meeting = _lookup(call)
+    full = _invited(call, meeting)
+    host = site.find_user(meeting.host)
+    in_progress = meeting.status == "INPROGRESS"
+    return [
+        el("ep:status", meeting.status),
+        el("ep:isLocked", False),
+        el("ep:sessionkey", meeting.key),
+        el("ep:meetingUUID", meeting.uuid),
+        el("ep:confID", meeting.conf_id),
+        group("ep:accessControl",
+              el("ep:listStatus", "UNLISTED"),
+              el("ep:registration",
+                 meeting.attendee_options.get("registration", "false") == "true"),
+              el("ep:passwordReq", meeting.password is not None),
+              el("ep:isRegisterIDRequired", False)),
+        group("ep:metaData",
+              el("ep:confName", meeting.conf_name) if full else None,
+              el("ep:sessionType", meeting.meeting_type),
+              el("ep:serviceType", meeting.service_type)),
+        group("ep:host",
+              el("ep:firstName", host.first_name if host else ""),
+              el("ep:lastName", host.last_name if host else ""),
+              el("ep:email", host.email if host else ""),
+              el("ep:webExId", meeting.host)) if full else None,
+        group("ep:schedule",
+              el("ep:startDate", site.format_date(meeting.start, meeting.tz_id)),
+              el("ep:duration", meeting.duration),
+              el("ep:timeZone", TZ_NAMES.get(meeting.tz_id, "GMT+00:00"))) if full else None,
+        group("ep:attendeeOptions", el("ep:joinRequiresAccount", False)),
+        el("ep:meetingLink", f"https://{site.name}.webex.com/j.php?MTID=a{meeting.key}")
+        if full else None,
+        el("ep:sipURL", f"{meeting.key}@{site.name}.webex.com") if full else None,
+        el("ep:displayMeetingUrl", f"{meeting.key}@{site.name}.webex.com") if full else None,
+        el("ep:hasHostInMeeting", bool(meeting.extra.get("host_joined"))) if in_progress
+        else None,
+        el("ep:hasAttendeeInMeeting", bool(meeting.extra.get("attendee_joined")))
+        if in_progress else None,
+        el("ep:supportE2E", False),
+        el("ep:isAllowJBH", False),
+        private_flag(call, "ep", meeting),
+        el("ep:isCETMeeting", True),
+        el("ep:isPersonalMeetingRoom", False),
+        el("ep:isNextUpcomingInstance", True),
+    ]
+
+
+def _visible(call: Call) -> list[Meeting]:
+    caller = call.caller
+    if caller is None:
+        raise ApiError(*NOT_FOUND)  # 40.2.0: no anonymous LstsummarySession
+    req = call.req
+    meetings = [m for m in call.site.meetings.values()
+                if caller.site_admin or m.host.lower() == caller.webex_id.lower()]
+    key = req.int("sessionKey")
+    if key is not None:
+        meetings = [m for m in meetings if m.key == key]
+    name = req.text("confName")
+    if name:
+        meetings = [m for m in meetings if m.conf_name == name]
+    host = req.text("hostWebExID")
+    if host:
+        meetings = [m for m in meetings if m.host.lower() == host.lower()]
+    meetings.sort(key=lambda m: (m.start, m.key))
+    if not meetings:
+        raise ApiError(*NOT_FOUND)
+    return meetings
+
+
+def _page(call: Call, items: list) -> tuple[list, int]:
+    start = max(1, call.req.int("listControl/startFrom", 1) or 1)
+    maximum = min(500, call.req.int("listControl/maximumNum", 50) or 50)
+    return items[start - 1:start - 1 + maximum], start
+
+
+@handler("LstsummarySession", anonymous=True)
+def lst_summary_session(call: Call) -> list:
+    site = call.site
+    meetings = _visible(call)
+    page, start = _page(call, meetings)
+    out = [matching_records("ep", len(meetings), len(page), start)]
+    for m in page:
+        host = site.find_user(m.host)
+        out.append(group(
+            "ep:session",
+            el("ep:sessionKey", m.key),
+            el("ep:meetingUUID", m.uuid),
+            el("ep:confName", m.conf_name),
+            el("ep:sessionType", m.meeting_type),
+            el("ep:serviceType", m.service_type),
+            el("ep:hostWebExID", m.host),
+            el("ep:hostFirstName", host.first_name if host else ""),
+            el("ep:hostLastName", host.last_name if host else ""),
+            el("ep:otherHostWebExID", m.host),
+            el("ep:timeZoneID", m.tz_id),
+            el("ep:timeZone", TZ_NAMES.get(m.tz_id, "GMT+00:00")),
+            el("ep:status", m.status),
+            el("ep:startTime", site.format_date(m.start, m.tz_id)),
+            el("ep:duration", m.duration),
+            el("ep:listStatus", "UNLISTED"),
+            el("ep:hostEmail", host.email if host else ""),
+            el("ep:passwordReq", m.password is not None),
+            el("ep:hostJoined", False),
+            el("ep:participantsJoined", False),
+            el("ep:confID", m.conf_id),
+            el("ep:registration", m.attendee_options.get("registration", "false") == "true"),
+            el("ep:isRecurring", False),
+            el("ep:hostType", "1019001"),
+            el("ep:isAudioOnly", False),
+            private_flag(call, "ep", m, in_list=True),
+        ))
+    return out
+
+
+@handler("LstCalendarSession")
+def lst_calendar_session(call: Call) -> list:
+    site = call.site
+    meetings = _visible(call)
+    page, start = _page(call, meetings)
+    return [matching_records("ep", len(meetings), len(page), start)] + [
+        group("ep:session",
+              el("ep:sessionKey", m.key),
+              el("ep:meetingUUID", m.uuid),
+              el("ep:confName", m.conf_name),
+              el("ep:sessionType", m.meeting_type),
+              el("ep:serviceType", m.service_type),
+              el("ep:hostWebExID", m.host),
+              el("ep:startTime", site.format_date(m.start, m.tz_id)),
+              el("ep:timeZoneID", m.tz_id),
+              el("ep:duration", m.duration),
+              el("ep:status", m.status),
+              private_flag(call, "ep", m, in_list=True))
+        for m in page]

@@ -1,0 +1,42 @@
+"""meetingtype service: LstMeetingType, GetMeetingType (40.12.0 SupportPrivateMeeting)."""
+
+from __future__ import annotations
+
+from ..state import MeetingType
+from ..wire import NOT_FOUND, ApiError, el, group, matching_records
+from . import Call, handler
+
+
+def _type_elements(call: Call, mt: MeetingType) -> list:
+    return [
+        el("mtgtype:productCodePrefix", mt.product_code),
+        el("mtgtype:active", "ACTIVATED"),
+        el("mtgtype:name", mt.name),
+        el("mtgtype:displayName", mt.display_name),
+        el("mtgtype:meetingTypeID", mt.type_id),
+        group("mtgtype:serviceTypes", el("mtgtype:serviceType", mt.service_type)),
+        None if call.fault("support-private-missing")
+        else el("mtgtype:SupportPrivateMeeting", mt.support_private),
+    ]
+
+
+@handler("LstMeetingType")
+def lst_meeting_type(call: Call) -> list:
+    call.require_caller()
+    types = sorted(call.site.meeting_types.values(), key=lambda t: t.type_id)
+    wanted = [r.text() for r in call.req.all("meetingTypeID")]
+    if wanted:
+        types = [t for t in types if str(t.type_id) in wanted]
+    if not types:
+        raise ApiError(*NOT_FOUND)
+    return [matching_records("mtgtype", len(types), len(types), 1)] + [
+        group("mtgtype:meetingType", *_type_elements(call, t)) for t in types]
+
+
+@handler("GetMeetingType")
+def get_meeting_type(call: Call) -> list:
+    call.require_caller()
+    mt = call.site.meeting_types.get(call.req.int("meetingTypeID", -1) or -1)
+    if mt is None:
+        raise ApiError(*NOT_FOUND)
+    return _type_elements(call, mt)

@@ -1,0 +1,39 @@
+"""site service: GetSite (element order of site.xsd ``siteType``, 40.x additions last)."""
+
+from __future__ import annotations
+
+from ..wire import el, group
+from . import Call, handler
+
+
+@handler("GetSite")
+def get_site(call: Call) -> list:
+    site = call.site
+    s = site.settings
+    meta = group("site:metaData",
+                 el("site:isEnterprise", True),
+                 *[el("site:serviceType", t) for t in ("Meeting Center", "Event Center",
+                                                       "Training Center")],
+                 *[group("site:meetingTypes", el("site:meetingTypeID", mt.type_id),
+                         el("site:meetingTypeName", mt.name))
+                   for mt in site.meeting_types.values()],
+                 el("site:siteName", site.name),
+                 el("site:brandName", site.name),
+                 el("site:timeZoneID", 20),
+                 el("site:webDomain", f"{site.name}.webex.com"))
+    templates = group("site:meetingTemplates", *[
+        group("site:meetingTemplate", el("site:meetingTemplateName", name),
+              el("site:serviceType", service))
+        for name, service in s.get("meeting_templates", [])])
+    return [group(
+        "site:siteInstance",
+        meta,
+        group("site:securityOptions",
+              el("site:allMeetingsPassword", bool(s.get("all_meetings_need_password"))),
+              el("site:EnableMobileScreenCapture",
+                 bool(s.get("enable_mobile_screen_capture", False)))),
+        group("site:siteCommonOptions",
+              el("site:SupportXMLAPIReturnScheduledPMR",
+                 bool(s.get("support_return_scheduled_pmr", False)))),
+        templates if len(templates) else None,
+    )]

@@ -1,0 +1,232 @@
+"""The mock site's state: users, meeting types, meetings, attendees and the rest, behind
+one lock; a controllable clock; settings and faults."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from .faults import check_names
+
+DEFAULT_SITE = "mocksite"
+DEFAULT_ADMIN = ("siteadmin", "Adm1n-Passw0rd!")
+DEFAULT_HOST = ("host1", "H0st-Passw0rd!")
+DEFAULT_ACCESS_TOKEN = "mock-access-token-siteadmin"
+API_VERSION = "40.12.0"
+PMR_RETENTION = timedelta(days=7)
+
+# Fixed UTC offsets (hours) of the common.xsd zones the mock knows; DST is ignored.
+TZ_OFFSETS = {4: -8, 11: -5, 20: 0, 21: 0, 25: 1, 45: 8}
+TZ_NAMES = {4: "GMT-08:00, Pacific (San Jose)", 11: "GMT-05:00, Eastern (New York)",
+            20: "GMT+00:00, GMT (Casablanca)", 21: "GMT+00:00, Britain (London)",
+            25: "GMT+01:00, Western Europe (Berlin)", 45: "GMT+08:00, China (Beijing)"}
+DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
+
+REGISTRATION_FIELDS = ("title", "company", "address1", "address2", "city", "state",
+                       "postalCode", "country", "phone", "fax")
+
+
+class Clock:
+    """Real time plus an offset the control interface can advance."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+@dataclass
+class User:
+    webex_id: str
+    password: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    user_id: int = 0
+    site_admin: bool = False
+    um_site_admin: bool = False
+    host: bool = True
+    active: str = "ACTIVATED"
+    pmr_enabled: bool = True
+    pmr_key: str = ""
+    deactivated_at: datetime | None = None
+    deactivated_by: str | None = None
+    pmr_disabled_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class MeetingType:
+    type_id: int
+    name: str
+    display_name: str
+    service_type: str = "MeetingCenter"
+    product_code: str = "PRO"
+    support_private: bool = False
+
+
+@dataclass
+class Attendee:
+    attendee_id: int
+    session_key: int
+    name: str
+    email: str
+    person: dict[str, str] = field(default_factory=dict)
+    role: str = "ATTENDEE"
+    join_status: str = "INVITE"
+    register_id: int | None = None
+
+
+@dataclass
+class Meeting:
+    key: int
+    uuid: str
+    conf_id: int
+    host: str
+    conf_name: str
+    meeting_type: int
+    start: datetime
+    tz_id: int
+    duration: int
+    password: str | None
+    service_type: str = "MeetingCenter"
+    status: str = "NOT_INPROGRESS"
+    registration_form: dict[str, bool] = field(default_factory=dict)
+    attendee_options: dict[str, str] = field(default_factory=dict)
+    attendees: list[Attendee] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Record:
+    """A generic object of the APIs the mock keeps simply (contacts, events, training
+    sessions, recordings): a key, a name, emails and free fields."""
+
+    key: int
+    kind: str
+    name: str
+    emails: list[str] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+class Site:
+    def __init__(self, name: str = DEFAULT_SITE, *, seed: int | None = None) -> None:
+        self.name = name
+        self.lock = threading.RLock()
+        self.clock = Clock()
+        self.random = random.Random(seed)
+        self.faults: set[str] = set()
+        self.api_version = API_VERSION
+        self.bodycontent_limit = 10
+        self.settings: dict[str, Any] = {"all_meetings_need_password": True}
+        self._ids = itertools.count(self.random.randint(100_000_000, 800_000_000), 7919)
+        self.users: dict[str, User] = {}
+        self.tickets: dict[str, str] = {}
+        self.access_tokens: dict[str, str] = {}
+        self.meeting_types: dict[int, MeetingType] = {}
+        self.meetings: dict[int, Meeting] = {}
+        self.records: dict[str, dict[int, Record]] = {}
+        self.reset()
+
+    # -- control -------------------------------------------------------------------
+    def reset(self) -> None:
+        with self.lock:
+            self.faults.clear()
+            self.clock = Clock()
+            self.api_version = API_VERSION
+            self.users.clear()
+            self.tickets.clear()
+            self.meetings.clear()
+            self.records = {k: {} for k in ("contact", "event", "training", "recording")}
+            self.access_tokens = {DEFAULT_ACCESS_TOKEN: DEFAULT_ADMIN[0]}
+            admin = self.add_user(DEFAULT_ADMIN[0], DEFAULT_ADMIN[1],
+                                  f"{DEFAULT_ADMIN[0]}@example.com", "Site", "Admin")
+            admin.site_admin = True
+            self.add_user(DEFAULT_HOST[0], DEFAULT_HOST[1], f"{DEFAULT_HOST[0]}@example.com",
+                          "Host", "One")
+            self.meeting_types = {mt.type_id: mt for mt in (
+                MeetingType(3, "PRO", "Pro Meeting"),
+                MeetingType(168, "PRV", "Private Meeting", product_code="PRV",
+                            support_private=True),
+                MeetingType(9, "TRS", "Training Session", "TrainingCenter", "TRS"),
+                MeetingType(11, "ONS", "Event", "EventCenter", "ONS"),
+            )}
+            rec = self.new_record("recording", "Quarterly review recording")
+            rec.fields["description"] = "seeded by the mock"
+
+    def set_faults(self, names: list[str] | set[str]) -> None:
+        check_names(names)
+        with self.lock:
+            self.faults = set(names)
+
+    def fault(self, name: str) -> bool:
+        return name in self.faults
+
+    # -- factories -----------------------------------------------------------------
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def new_pmr_key(self) -> str:
+        return str(self.random.randint(100_000_000, 999_999_999))
+
+    def add_user(self, webex_id: str, password: str, email: str, first: str = "",
+                 last: str = "") -> User:
+        user = User(webex_id, password, email, first, last, user_id=self.next_id(),
+                    pmr_key=self.new_pmr_key())
+        self.users[webex_id.lower()] = user
+        return user
+
+    def find_user(self, webex_id: str | None) -> User | None:
+        return self.users.get((webex_id or "").lower())
+
+    def new_record(self, kind: str, name: str) -> Record:
+        rec = Record(self.next_id(), kind, name)
+        self.records[kind][rec.key] = rec
+        return rec
+
+    def new_uuid(self) -> str:
+        return secrets.token_hex(16)
+
+    def counts(self) -> dict[str, int]:
+        with self.lock:
+            out = {"users": len(self.users),
+                   "active_users": sum(u.active == "ACTIVATED" for u in self.users.values()),
+                   "meetings": len(self.meetings),
+                   "attendees": sum(len(m.attendees) for m in self.meetings.values())}
+            out.update({f"{k}s": len(v) for k, v in self.records.items()})
+            return out
+
+    def objects_with_prefix(self, prefix: str) -> dict[str, list[str]]:
+        """What is left on the site whose name starts with ``prefix`` (leak check)."""
+        with self.lock:
+            p = prefix.lower()
+            return {
+                "users": [u.webex_id for u in self.users.values()
+                          if u.webex_id.lower().startswith(p) and u.active == "ACTIVATED"],
+                "deactivated_users": [u.webex_id for u in self.users.values()
+                                      if u.webex_id.lower().startswith(p)
+                                      and u.active != "ACTIVATED"],
+                "meetings": [str(m.key) for m in self.meetings.values()
+                             if m.conf_name.lower().startswith(p)],
+                "records": [f"{r.kind}:{r.key}" for recs in self.records.values()
+                            for r in recs.values() if r.name.lower().startswith(p)],
+            }
+
+    # -- time ----------------------------------------------------------------------
+    def parse_date(self, text: str, tz_id: int) -> datetime:
+        local = datetime.strptime(text.strip(), DATE_FORMAT)
+        offset = timedelta(hours=TZ_OFFSETS.get(tz_id, 0))
+        return (local - offset).replace(tzinfo=timezone.utc)
+
+    def format_date(self, when: datetime, tz_id: int) -> str:
+        offset = timedelta(hours=TZ_OFFSETS.get(tz_id, 0))
+        return (when.astimezone(timezone.utc) + offset).strftime(DATE_FORMAT)
