@@ -1,0 +1,338 @@
+"""Case files: line-aware YAML loading, schema validation, defaults, templates.
+
+A malformed case file raises :class:`~conformance.errors.CaseDefinitionError` naming the
+file, the line and the field; nothing about a case is left to fail mid-run that can be
+checked at collection.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .apis import APIS
+from .errors import CaseDefinitionError
+
+
+# -- YAML with line numbers -----------------------------------------------------------------
+class LineDict(dict):
+    line: int = 0
+    lines: dict[Any, int]
+
+
+class LineList(list):
+    line: int = 0
+    lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line, out.lines = node.start_mark.line + 1, {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise CaseDefinitionError(f"duplicate key '{key}'", line=key_node.start_mark.line + 1,
+                                      field=str(key))
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line, out.lines = node.start_mark.line + 1, [c.start_mark.line + 1 for c in node.value]
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+def load_yaml(text: str, path: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except CaseDefinitionError as exc:
+        exc.path = path
+        raise CaseDefinitionError(exc.detail, path=path, line=exc.line, field=exc.field) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise CaseDefinitionError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path,
+                                  line=mark.line + 1 if mark else None) from None
+
+
+def _line_of(doc: Any, location: list[Any]) -> int | None:
+    node, line = doc, getattr(doc, "line", None)
+    for part in location:
+        if isinstance(node, LineDict) and part in node:
+            line = node.lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and part < len(node):
+            line = node.lines[part]
+            node = node[part]
+        else:
+            break
+    return line
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    text = resources.files("conformance.data").joinpath("case.schema.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def default_bodies() -> dict[str, Any]:
+    text = resources.files("conformance.data").joinpath("bodies.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def _field(location: list[Any]) -> str:
+    out = ""
+    for part in location:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<top>"
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed",
+                                     "unknown field(s) not allowed")
+    if error.validator == "type" and error.instance is not None and \
+            isinstance(error.instance, int) and "string" in str(error.validator_value):
+        return (f"{error.instance!r} must be a string; quote it in YAML "
+                f"(e.g. '040014': unquoted numbers lose leading zeros)")
+    if error.validator == "oneOf" and isinstance(error.instance, dict) \
+            and "steps" not in error.instance and "name" in error.instance:
+        return "a step needs exactly one of 'api' or 'control'"
+    return error.message
+
+
+def validate(doc: Any, path: str) -> None:
+    if not isinstance(doc, dict):
+        raise CaseDefinitionError("a case file must be a mapping with 'requirement', "
+                                  "'title', 'since', 'source' and 'cases'", path=path, line=1)
+    validator = jsonschema.Draft202012Validator(
+        _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = jsonschema.exceptions.best_match(errors)
+        loc = list(err.absolute_path)
+        raise CaseDefinitionError(_explain(err), path=path, line=_line_of(doc, loc),
+                                  field=_field(loc))
+
+
+# -- the model ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    name: str
+    api: str | None
+    body: Any
+    xml: str | None
+    as_: str
+    role: str
+    use_defaults: bool
+    repeat: Any
+    expect: dict[str, Any]
+    info: dict[str, Any]
+    save: dict[str, str]
+    control: dict[str, Any] | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Case:
+    requirement: str
+    id: str
+    title: str
+    since: str
+    source: dict[str, str]
+    apis: tuple[str, ...]
+    requires: tuple[str, ...]
+    hazards: tuple[str, ...]
+    params: dict[str, Any]
+    steps: tuple[Step, ...]
+    path: str
+    line: int | None
+
+    @property
+    def param_id(self) -> str:
+        return "-".join(str(v) for v in self.params.values())
+
+    @property
+    def full_id(self) -> str:
+        suffix = f"[{self.param_id}]" if self.params else ""
+        return f"{self.requirement}::{self.id}{suffix}"
+
+
+def _plain(value: Any) -> Any:
+    """LineDict/LineList to plain dict/list (for templating and the envelope)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+_TEMPLATE = re.compile(r"\$\{([^}]*)\}")
+_KNOWN_ROOTS = {"case", "run", "target", "caps", "params", "time", "saved"}
+
+
+def _check_templates(value: Any, path: str, line: int | None, fieldname: str,
+                     saved: set[str], params: set[str]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str) and "${" in k:
+                _check_templates(k, path, getattr(value, "lines", {}).get(k, line),
+                                 f"{fieldname}.{k}", saved, params)
+            _check_templates(v, path, getattr(value, "lines", {}).get(k, line),
+                             f"{fieldname}.{k}", saved, params)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_templates(v, path, line, f"{fieldname}[{i}]", saved, params)
+    elif isinstance(value, str):
+        for expr in _TEMPLATE.findall(value):
+            root, _, rest = expr.strip().partition(".")
+            if root in _KNOWN_ROOTS and (root != "params" or rest in params):
+                continue
+            if root in saved and not rest:
+                continue
+            raise CaseDefinitionError(
+                f"unknown template value '${{{expr}}}' (saved so far: "
+                f"{', '.join(sorted(saved)) or 'none'}; roots: {', '.join(sorted(_KNOWN_ROOTS))})",
+                path=path, line=line, field=fieldname)
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for key, value in override.items():
+            if value is None:
+                out.pop(key, None)
+            elif key in out:
+                out[key] = _merge(out[key], value)
+            else:
+                out[key] = copy.deepcopy(value)
+        return out
+    return copy.deepcopy(override)
+
+
+def step_body(step: Step) -> Any:
+    """The body to send: the API's default merged with the step's (templates unresolved)."""
+    if step.xml is not None:
+        return step.xml
+    body = _plain(step.body) if step.body is not None else {}
+    if step.use_defaults and step.api and "${" not in step.api:
+        default = default_bodies().get(step.api)
+        if default is not None:
+            return _merge(default, body)
+    return body
+
+
+def _steps(raw: list[Any], path: str, case_field: str, params: set[str]) -> tuple[Step, ...]:
+    steps, saved = [], set()
+    for i, item in enumerate(raw):
+        line = raw.lines[i] if isinstance(raw, LineList) else None
+        fname = f"{case_field}.steps[{i}]"
+        api = item.get("api")
+        if api is not None and "${" not in api and api not in APIS:
+            raise CaseDefinitionError(f"unknown API '{api}'", path=path,
+                                      line=item.lines.get("api", line), field=f"{fname}.api")
+        for key in ("api", "body", "expect", "info", "repeat"):
+            if key in item:
+                _check_templates(item[key], path, item.lines.get(key, line),
+                                 f"{fname}.{key}", saved, params)
+        if "xml" in item:
+            _check_templates(item["xml"], path, item.lines.get("xml", line), f"{fname}.xml",
+                             saved, params)
+        steps.append(Step(
+            name=item["name"], api=api, body=item.get("body"), xml=item.get("xml"),
+            as_=item.get("as", "admin"), role=item.get("role", "check"),
+            use_defaults=item.get("defaults", True), repeat=item.get("repeat"),
+            expect=_plain(item.get("expect", {})), info=_plain(item.get("info", {})),
+            save=_plain(item.get("save", {})), control=_plain(item.get("control")),
+            line=line))
+        saved |= set(item.get("save", {}))
+    return tuple(steps)
+
+
+def load_case_file(path: str | Path) -> list[Case]:
+    """Load, validate and expand (parameters) one case file."""
+    path = str(path)
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseDefinitionError(f"cannot read: {exc}", path=path) from None
+    doc = load_yaml(text, path)
+    validate(doc, path)
+    defaults = doc.get("defaults", {})
+    out: list[Case] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(doc["cases"]):
+        case_field = f"cases[{index}]"
+        line = doc["cases"].lines[index]
+        if raw["id"] in seen:
+            raise CaseDefinitionError(f"duplicate case id '{raw['id']}'", path=path, line=line,
+                                      field=f"{case_field}.id")
+        seen.add(raw["id"])
+        parameters = {**defaults.get("parameters", {}), **raw.get("parameters", {})}
+        steps = _steps(raw["steps"], path, case_field, set(parameters))
+        names = list(parameters)
+        combos = itertools.product(*(parameters[n] for n in names)) if names else [()]
+        for combo in combos:
+            out.append(Case(
+                requirement=doc["requirement"], id=raw["id"], title=raw["title"],
+                since=doc["since"], source=_plain(doc["source"]),
+                apis=tuple(raw.get("apis", doc.get("apis", []))),
+                requires=tuple(dict.fromkeys([*defaults.get("requires", []),
+                                              *raw.get("requires", [])])),
+                hazards=tuple(dict.fromkeys([*defaults.get("hazards", []),
+                                             *raw.get("hazards", [])])),
+                params=dict(zip(names, combo)), steps=steps, path=path, line=line))
+    return out
+
+
+# -- templates at run time ---------------------------------------------------------------------
+class TemplateError(CaseDefinitionError):
+    pass
+
+
+def _lookup(context: dict[str, Any], expr: str) -> Any:
+    node: Any = context
+    for part in expr.strip().split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise TemplateError(f"template value '${{{expr}}}' is not available here")
+    if callable(node):
+        node = node()
+    return node
+
+
+def render(value: Any, context: dict[str, Any]) -> Any:
+    """Resolve ``${...}`` in strings (recursively). A string that is exactly one template
+    takes the value's own type."""
+    if isinstance(value, dict):
+        return {(render(k, context) if isinstance(k, str) else k): render(v, context)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [render(v, context) for v in value]
+    if isinstance(value, str):
+        whole = _TEMPLATE.fullmatch(value)
+        if whole:
+            return _lookup(context, whole.group(1))
+        return _TEMPLATE.sub(lambda m: str(_lookup(context, m.group(1))), value)
+    return value

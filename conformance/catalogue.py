@@ -1,0 +1,34 @@
+"""The requirements catalogue (``conformance/data/requirements.yaml``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    title: str
+    since: str
+    releases: str
+    source: dict[str, str]
+    apis: tuple[str, ...]
+    behaviour: str
+    notes: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Requirement]:
+    text = resources.files("conformance.data").joinpath("requirements.yaml").read_text("utf-8")
+    out = {}
+    for item in yaml.safe_load(text)["requirements"]:
+        out[item["id"]] = Requirement(item["id"], item["title"], str(item["since"]),
+                                      str(item.get("releases", item["since"])),
+                                      dict(item.get("source", {})), tuple(item.get("apis", [])),
+                                      item.get("behaviour", ""), item.get("notes", ""))
+    return out

@@ -1,0 +1,293 @@
+"""Running one case against a target: steps, saved values, the cleanup ledger, a verdict.
+
+Independent of pytest: the plugin, the self-tests and the benchmarks all call
+:func:`run_case`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from enum import Enum
+from typing import Any
+
+from lxml import etree
+
+from .apis import get_api
+from .cases import Case, Step, render, step_body
+from .envelope import Body
+from .errors import CaseDefinitionError, TargetError
+from .expect import Difference, check_message
+from .response import Message
+from .target import CAPABILITIES, TargetSession
+
+
+class Verdict(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIP = "skip"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class StepRecord:
+    name: str
+    api: str | None
+    outcome: str  # ok | differences | error | not-run
+    summary: str = ""
+    differences: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    exchange: dict[str, Any] | None = None
+    duration_ms: float = 0.0
+
+
+@dataclass
+class CaseResult:
+    case_id: str
+    requirement: str
+    title: str
+    since: str
+    source: dict[str, str]
+    apis: list[str]
+    params: dict[str, Any]
+    verdict: Verdict
+    reason: str = ""
+    differences: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    steps: list[StepRecord] = field(default_factory=list)
+    cleanup: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] | None = None
+    duration_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["verdict"] = self.verdict.value
+        return out
+
+
+@dataclass
+class Created:
+    kind: str
+    key: str
+    delete_api: str
+    delete_field: str
+
+
+class _StepFailed(Exception):
+    def __init__(self, verdict: Verdict, reason: str) -> None:
+        super().__init__(reason)
+        self.verdict, self.reason = verdict, reason
+
+
+def _request_value(body: Any, path: str) -> str | None:
+    node = body
+    for part in path.split("/"):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return None if isinstance(node, (dict, list)) else str(node)
+
+
+def _fmt_time(when: Any) -> str:
+    return when.strftime("%m/%d/%Y %H:%M:%S")
+
+
+class CaseRun:
+    def __init__(self, case: Case, target: TargetSession) -> None:
+        self.case = case
+        self.target = target
+        self.ledger: list[Created] = []
+        self.saved: dict[str, Any] = {}
+        target.counter += 1
+        self.n = target.counter
+        self.uid = f"{target.prefix}{self.n:03d}"
+        self.user_password = f"Wx{target.prefix[-5:]}!{self.n:03d}aA"
+        target.redactor.add(self.user_password)
+        self.result = CaseResult(case.full_id, case.requirement, case.title, case.since,
+                                 case.source, list(case.apis), case.params, Verdict.PASS)
+        self.settings_restore: dict[str, Any] | None = None
+        self.clock_advanced = 0.0
+
+    # -- template context ---------------------------------------------------------------------
+    def context(self) -> dict[str, Any]:
+        t = self.target
+        caps = t.capabilities()
+        base = {
+            **self.saved,
+            "saved": self.saved,
+            "case": {"uid": self.uid, "n": self.n, "id": self.case.id,
+                     "user_password": self.user_password},
+            "run": {"prefix": t.prefix},
+            "target": {"site_name": t.site_name, "webex_id": t.admin.webex_id,
+                       "host_id": t.host.webex_id if t.host else None},
+            "caps": caps,
+            "time": {
+                "future": lambda: _fmt_time(t.now() + timedelta(days=2)),
+                "future_week": lambda: _fmt_time(t.now() + timedelta(days=9)),
+                "past": lambda: _fmt_time(t.now() - timedelta(days=1)),
+                "recent_past": lambda: _fmt_time(t.now() - timedelta(minutes=10)),
+            },
+        }
+        base["params"] = render(self.case.params, base)  # parameter values may be templates
+        return base
+
+    # -- the run ----------------------------------------------------------------------------
+    def run(self) -> CaseResult:
+        start = time.perf_counter()
+        try:
+            self._preconditions()
+            if self.result.verdict is Verdict.PASS:
+                for index, step in enumerate(self.case.steps, 1):
+                    self._step(index, step)
+        except _StepFailed as stop:
+            self.result.verdict, self.result.reason = stop.verdict, stop.reason
+        except TargetError as exc:
+            self.result.verdict, self.result.reason = Verdict.ERROR, str(exc)
+            if exc.exchange is not None:
+                self.result.evidence = exc.exchange.redacted(self.target.redactor)  # type: ignore[attr-defined]
+        except CaseDefinitionError as exc:
+            self.result.verdict = Verdict.ERROR
+            self.result.reason = f"case error: {exc}"
+        finally:
+            self._cleanup()
+            self.result.duration_ms = round((time.perf_counter() - start) * 1000, 1)
+        return self.result
+
+    def _preconditions(self) -> None:
+        t = self.target
+        reason = t.applicable(self.case.since)
+        if reason:
+            self.result.verdict, self.result.reason = Verdict.SKIP, reason
+            return
+        missing = t.missing(self.case.requires)
+        if missing:
+            what = "; ".join(CAPABILITIES.get(m, m) for m in missing)
+            self.result.verdict = Verdict.SKIP
+            self.result.reason = f"not applicable to this target: needs {what}"
+
+    def _step(self, index: int, step: Step) -> None:
+        record = StepRecord(step.name, None, "ok")
+        self.result.steps.append(record)
+        label = f"step {index} '{step.name}'"
+        if step.control is not None:
+            self._control(step.control)
+            record.summary = "mock control"
+            return
+        context = self.context()
+        api = str(render(step.api, context))
+        record.api = api
+        body = render(step_body(step), context)
+        credentials = self.target.credentials(step.as_)
+        if credentials is None:
+            raise _StepFailed(Verdict.SKIP, f"{label} needs {CAPABILITIES.get(step.as_, step.as_)}")
+        repeat = int(render(step.repeat, context)) if step.repeat is not None else 1
+        bodies = [Body(api, body)] * repeat
+        started = time.perf_counter()
+        exchange, message = self.target.call(credentials, bodies,
+                                             idempotent=not get_api(api).mutating)
+        record.duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        record.exchange = exchange.redacted(self.target.redactor)
+        record.summary = message.first.summary()
+        self._ledger(api, body, message)
+        expect = render(step.expect, context)
+        info = render(step.info, context)
+        diffs = check_message(expect, message, api=api)
+        findings = check_message(info, message, api=api) if info else []
+        saved_diffs = self._save(step, message)
+        diffs += saved_diffs
+        record.findings = [str(f) for f in findings]
+        self.result.findings += [f"{label}: {f} (informational: beyond what the release "
+                                 f"notes promise)" for f in findings]
+        if diffs:
+            record.outcome = "differences"
+            record.differences = [str(d) for d in diffs]
+            self.result.differences = record.differences
+            self.result.evidence = record.exchange
+            if step.role == "setup":
+                raise _StepFailed(Verdict.ERROR, f"set-up {label} ({api}) did not go as "
+                                                 f"needed, so the behaviour could not be "
+                                                 f"checked: {diffs[0]}")
+            raise _StepFailed(Verdict.FAIL, f"{label} ({api}): {len(diffs)} "
+                                            f"difference(s) from the documented behaviour")
+
+    def _save(self, step: Step, message: Message) -> list[Difference]:
+        diffs = []
+        for name, path in step.save.items():
+            value = message.first.text(path)
+            if value is None:
+                diffs.append(Difference(path, f"a value to save as '{name}'", "<absent>"))
+            else:
+                self.saved[name] = value.strip()
+        return diffs
+
+    def _ledger(self, api: str, body: Any, message: Message) -> None:
+        spec = get_api(api)
+        for response in message.responses:
+            if spec.creates is not None and response.ok:
+                source, _, path = spec.creates.key.partition(":")
+                keys = ([_request_value(body, path)] if source == "request"
+                        else [(e.text if isinstance(e, etree._Element) else str(e))
+                              for e in response.xpath(path)])
+                for key in keys:
+                    if key:
+                        self.ledger.append(Created(spec.creates.kind, key.strip(),
+                                                   spec.creates.delete_api,
+                                                   spec.creates.delete_field))
+            if response.ok:
+                # An explicit delete by the case itself: nothing left to clean up.
+                for item in list(self.ledger):
+                    if item.delete_api == api and \
+                            _request_value(body, item.delete_field) == item.key:
+                        self.ledger.remove(item)
+
+    def _control(self, control: dict[str, Any]) -> None:
+        t = self.target
+        if not t.capabilities().get("mock_control"):
+            raise _StepFailed(Verdict.SKIP, "needs " + CAPABILITIES["mock_control"])
+        if "settings" in control:
+            if self.settings_restore is None:
+                self.settings_restore = dict(t.control("state", method="GET")["settings"])
+            t.control("settings", {"settings": control["settings"]})
+        if "advance_clock" in control:
+            seconds = float(control["advance_clock"])
+            t.control("clock", {"advance_seconds": seconds})
+            t.clock_offset += timedelta(seconds=seconds)
+            self.clock_advanced += seconds
+
+    def _cleanup(self) -> None:
+        t = self.target
+        for item in reversed(self.ledger):
+            try:
+                _, message = t.call(t.admin, [Body(item.delete_api,
+                                                   {item.delete_field: item.key})],
+                                    idempotent=False)
+                response = message.first
+                if response.ok:
+                    note = " (deactivated: DelUser cannot delete a user)" \
+                        if item.kind == "user" else ""
+                    self.result.cleanup.append(f"{item.delete_api} {item.kind} "
+                                               f"{item.key}: done{note}")
+                else:
+                    self.result.leftovers.append(f"{item.kind} {item.key}: {item.delete_api} "
+                                                 f"answered {response.summary()}")
+            except TargetError as exc:
+                self.result.leftovers.append(f"{item.kind} {item.key}: {exc}")
+        self.ledger.clear()
+        try:
+            if self.settings_restore is not None:
+                t.control("settings", {"settings": self.settings_restore})
+            if self.clock_advanced:
+                t.control("clock", {"advance_seconds": -self.clock_advanced})
+                t.clock_offset -= timedelta(seconds=self.clock_advanced)
+        except TargetError as exc:
+            self.result.leftovers.append(f"mock settings/clock not restored: {exc}")
+
+
+def run_case(case: Case, target: TargetSession) -> CaseResult:
+    return CaseRun(case, target).run()

@@ -1,0 +1,236 @@
+"""The target: the embedded mock (default) or a site URL with credentials; capability
+discovery, once per run; the mock's control interface when there is one."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import requests
+
+from .envelope import Body, Credentials, build_message
+from .errors import CaseDefinitionError, TargetError, Unreachable
+from .redact import Redactor
+from .response import Message
+from .transport import Exchange, Transport
+
+CAPABILITIES: dict[str, str] = {
+    "private_meeting_type": "a meeting type with SupportPrivateMeeting=true (LstMeetingType)",
+    "standard_meeting_type": "a MeetingCenter meeting type without private meetings "
+                             "(LstMeetingType)",
+    "site_admin": "the configured account to be a site admin (GetUser privilege/siteAdmin)",
+    "second_user": "a second, non-admin account (WEBEX_HOST_ID and WEBEX_HOST_PASSWORD)",
+    "mock_control": "the mock's control interface (site settings, clock)",
+    "jwt": "an API key JWT (WEBEX_JWT)",
+    "access_token": "an access token (WEBEX_ACCESS_TOKEN)",
+    "recording": "an existing recording of the configured account (LstRecording)",
+}
+
+
+@dataclass
+class TargetConfig:
+    url: str | None = None
+    site_name: str | None = None
+    webex_id: str | None = None
+    password: str | None = field(default=None, repr=False)
+    host_id: str | None = None
+    host_password: str | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    jwt: str | None = field(default=None, repr=False)
+    mock_control: str | None = None
+    faults: list[str] = field(default_factory=list)
+    timeout: float = 60.0
+    prefix: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return not self.url
+
+    def check(self) -> None:
+        if self.url:
+            missing = [n for n, v in (("WEBEX_SITE_NAME", self.site_name),
+                                      ("WEBEX_ID", self.webex_id),
+                                      ("WEBEX_PASSWORD", self.password)) if not v]
+            if missing:
+                raise CaseDefinitionError(
+                    f"a site URL needs {', '.join(missing)} (or the matching "
+                    f"--conformance-* options)", field="target")
+            if not re.match(r"^https?://", self.url):
+                raise CaseDefinitionError(f"target URL must start with http:// or https://: "
+                                          f"{self.url}", field="target")
+        if self.faults and not self.embedded:
+            raise CaseDefinitionError("--conformance-faults needs the embedded mock (no URL)",
+                                      field="faults")
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("."))
+
+
+def new_prefix() -> str:
+    alphabet = string.ascii_lowercase + string.digits
+    return "wxc" + "".join(secrets.choice(alphabet) for _ in range(5))
+
+
+class TargetSession:
+    """Everything cases need from the target, shared by the items of one run."""
+
+    def __init__(self, config: TargetConfig) -> None:
+        config.check()
+        self.config = config
+        self.mock = None
+        if config.embedded:
+            from .mock import DEFAULT_ACCESS_TOKEN, DEFAULT_ADMIN, DEFAULT_HOST, Site, start_mock
+            site = Site()
+            site.set_faults(config.faults)
+            self.mock = start_mock(site)
+            self.url = self.mock.url
+            self.control_url: str | None = self.mock.control_url
+            self.site_name = site.name
+            self.admin = Credentials(site.name, *DEFAULT_ADMIN)
+            self.host: Credentials | None = Credentials(site.name, *DEFAULT_HOST)
+            self.access_token: str | None = DEFAULT_ACCESS_TOKEN
+            self.jwt: str | None = None
+        else:
+            self.url = str(config.url)
+            self.control_url = config.mock_control
+            self.site_name = str(config.site_name)
+            self.admin = Credentials(self.site_name, config.webex_id, config.password)
+            self.host = (Credentials(self.site_name, config.host_id, config.host_password)
+                         if config.host_id and config.host_password else None)
+            self.access_token = config.access_token
+            self.jwt = config.jwt
+        self.prefix = config.prefix or new_prefix()
+        self.redactor = Redactor([self.admin.password, self.host.password if self.host else None,
+                                  self.access_token, self.jwt])
+        self.transport = Transport(self.url, timeout=(5.0, config.timeout))
+        self.clock_offset = timedelta()
+        self._caps: dict[str, Any] | None = None
+        self._caps_error: TargetError | None = None
+        self.counter = 0
+        self.version: str | None = None
+
+    def close(self) -> None:
+        self.transport.close()
+        if self.mock is not None:
+            self.mock.stop()
+            self.mock = None
+
+    # -- identities -------------------------------------------------------------------------
+    def credentials(self, who: str) -> Credentials | None:
+        if who == "admin":
+            return self.admin
+        if who == "host":
+            return self.host
+        if who == "anonymous":
+            return Credentials(self.site_name)
+        if who == "jwt":
+            return Credentials(self.site_name, jwt=self.jwt) if self.jwt else None
+        raise CaseDefinitionError(f"unknown identity '{who}'", field="as")
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self.clock_offset
+
+    # -- calls ------------------------------------------------------------------------------
+    def call(self, credentials: Credentials | None, bodies: list[Body], *,
+             idempotent: bool) -> tuple[Exchange, Message]:
+        payload = build_message(credentials, bodies)
+        headers = credentials.http_headers() if credentials else {}
+        return self.transport.call(payload, idempotent=idempotent, headers=headers)
+
+    def control(self, action: str, payload: dict[str, Any] | None = None,
+                method: str = "POST") -> dict[str, Any]:
+        if not self.control_url:
+            raise TargetError("this target has no mock control interface")
+        try:
+            resp = requests.request(method, f"{self.control_url}/{action}", json=payload,
+                                    timeout=10)
+        except requests.RequestException as exc:
+            raise Unreachable(f"mock control interface unreachable: {exc}") from None
+        if resp.status_code != 200:
+            raise TargetError(f"mock control '{action}' answered HTTP {resp.status_code}: "
+                              f"{resp.text[:200]}")
+        return resp.json()
+
+    # -- capabilities -----------------------------------------------------------------------
+    def capabilities(self) -> dict[str, Any]:
+        """Discovered once (GetAPIVersion, GetUser, LstMeetingType, GetSite, LstRecording).
+        Raises the discovery's :class:`TargetError` for every case if the target cannot
+        be asked at all (unreachable, authentication failed)."""
+        if self._caps_error is not None:
+            raise self._caps_error
+        if self._caps is None:
+            try:
+                self._caps = self._discover()
+            except TargetError as exc:
+                self._caps_error = exc
+                raise
+        return self._caps
+
+    def _discover(self) -> dict[str, Any]:
+        caps: dict[str, Any] = {"findings": []}
+        ex, msg = self.call(self.admin, [Body("GetAPIVersion"),
+                                         Body("GetUser", {"webExId": self.admin.webex_id})],
+                            idempotent=True)
+        version_resp, user_resp = msg.responses[0], msg.responses[-1]
+        if user_resp.exception_id == "030002" or (
+                not user_resp.ok and len(msg.responses) == 1):
+            raise TargetError(f"authentication failed for '{self.admin.webex_id}' on site "
+                              f"'{self.site_name}': {user_resp.exception_id} "
+                              f"{user_resp.reason}", exchange=ex)
+        if version_resp.ok:
+            text = version_resp.text("ep:apiVersion") or ""
+            found = re.search(r"(\d+\.\d+(?:\.\d+)?)", text)
+            if found:
+                caps["api_version"] = found.group(1)
+        if user_resp.ok and (user_resp.text("use:privilege/use:siteAdmin") or "") == "true":
+            caps["site_admin"] = True
+        _, msg = self.call(self.admin, [Body("LstMeetingType", {"listControl": {
+            "startFrom": 1, "maximumNum": 500}})], idempotent=True)
+        types = msg.first
+        for mt in types.xpath("mtgtype:meetingType"):
+            type_id = mt.findtext("{*}meetingTypeID")
+            services = [s.text for s in mt.iterfind("{*}serviceTypes/{*}serviceType")]
+            private = (mt.findtext("{*}SupportPrivateMeeting") or "").strip() == "true"
+            if "MeetingCenter" not in services:
+                continue
+            if private:
+                caps.setdefault("private_meeting_type", type_id)
+            else:
+                caps.setdefault("standard_meeting_type", type_id)
+        _, msg = self.call(self.admin, [Body("GetSite")], idempotent=True)
+        if msg.first.ok:
+            caps["site"] = {
+                "all_meetings_password": msg.first.text(
+                    "site:siteInstance/site:securityOptions/site:allMeetingsPassword")}
+        if self.host is not None:
+            caps["second_user"] = True
+        if self.control_url:
+            caps["mock_control"] = True
+        if self.jwt:
+            caps["jwt"] = True
+        if self.access_token:
+            caps["access_token"] = True
+        _, msg = self.call(self.admin, [Body("LstRecording", {"listControl": {
+            "startFrom": 1, "maximumNum": 1}})], idempotent=True)
+        rec = msg.first.text("ep:recording/ep:recordingID")
+        if msg.first.ok and rec:
+            caps["recording"] = rec
+        self.version = caps.get("api_version")
+        return caps
+
+    def applicable(self, since: str) -> str | None:
+        """None when a requirement of ``since`` applies; otherwise the reason why not."""
+        version = self.capabilities().get("api_version")
+        if version and _version_tuple(version) < _version_tuple(since):
+            return (f"not applicable: the site reports XML API {version}, the behaviour "
+                    f"arrived in {since}")
+        return None
+
+    def missing(self, requires: tuple[str, ...]) -> list[str]:
+        caps = self.capabilities()
+        return [r for r in requires if not caps.get(r)]
