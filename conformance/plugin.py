@@ -285,6 +285,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         or (call.when == "call")
     if final:
         report.conformance = item.result.to_dict()
+    if call.when == "setup" and report.skipped and isinstance(report.longrepr, tuple):
+        report.longrepr = (str(item.path), (item.case.line or 1) - 1, item.result.reason)
     if call.when == "setup" and call.excinfo is not None \
             and call.excinfo.errisinstance(CaseError):
         report.longrepr = format_result(item.result, item.config.stash.get(_TARGET, None))

@@ -240,9 +240,10 @@ class CaseRun:
                                                    spec.creates.delete_api,
                                                    spec.creates.delete_field))
             if response.ok:
-                # An explicit delete by the case itself: nothing left to clean up.
+                # An explicit delete by the case itself: nothing left to clean up. Not for
+                # users: DelUser only deactivates, and a later SetUser may reactivate.
                 for item in list(self.ledger):
-                    if item.delete_api == api and \
+                    if item.delete_api == api and item.kind != "user" and \
                             _request_value(body, item.delete_field) == item.key:
                         self.ledger.remove(item)
 

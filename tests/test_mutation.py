@@ -1,0 +1,65 @@
+"""The suite's mutation score: every named mock fault must make at least one case of its
+requirement FAIL, and the correct mock must make every case PASS.
+
+Runs the cases through the library (the same runner the plugin uses), one embedded mock
+per fault.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from conformance.cases import Case, load_case_file
+from conformance.mock.faults import FAULTS
+from conformance.runner import Verdict, run_case
+from conformance.target import TargetConfig, TargetSession
+
+CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
+
+
+def _cases() -> dict[str, list[Case]]:
+    by_req: dict[str, list[Case]] = defaultdict(list)
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for case in load_case_file(path):
+            by_req[case.requirement].append(case)
+    return by_req
+
+
+CASES = _cases()
+
+
+def _run(cases: list[Case], faults: list[str]) -> dict[str, list]:
+    target = TargetSession(TargetConfig(faults=faults))
+    try:
+        return {c.full_id: run_case(c, target) for c in cases}
+    finally:
+        target.close()
+
+
+@pytest.mark.parametrize("requirement", sorted(CASES))
+def test_correct_mock_passes_every_case(requirement: str) -> None:
+    results = _run(CASES[requirement], [])
+    bad = {cid: f"{r.verdict}: {r.reason} {r.differences}" for cid, r in results.items()
+           if r.verdict is not Verdict.PASS}
+    assert not bad
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_fault_is_caught(fault: str) -> None:
+    requirement = FAULTS[fault].requirement
+    assert requirement in CASES, f"fault {fault} breaks {requirement}, which has no case"
+    results = _run(CASES[requirement], [fault])
+    verdicts = {cid: r.verdict for cid, r in results.items()}
+    assert Verdict.FAIL in verdicts.values(), (
+        f"no case of {requirement} fails with fault {fault}: {verdicts}")
+    errors = {cid: results[cid].reason for cid, v in verdicts.items() if v is Verdict.ERROR}
+    assert not errors, f"a fault must give FAIL, not ERROR: {errors}"
+
+
+def test_every_named_requirement_has_faults() -> None:
+    for requirement in ("private-meeting", "registration-form-040014", "email-whitespace",
+                        "pmr-key-retention"):
+        assert any(f.requirement == requirement for f in FAULTS.values())
