@@ -131,6 +131,14 @@ def validate(doc: Any, path: str) -> None:
     if errors:
         err = jsonschema.exceptions.best_match(errors)
         loc = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = set(err.schema.get("properties", {}))
+            extra = [k for k in err.instance if k not in allowed]
+            if extra:  # point at the offending key itself
+                loc.append(extra[0])
+                raise CaseDefinitionError(f"unknown field '{extra[0]}' (allowed: "
+                                          f"{', '.join(sorted(allowed))})", path=path,
+                                          line=_line_of(doc, loc), field=_field(loc))
         raise CaseDefinitionError(_explain(err), path=path, line=_line_of(doc, loc),
                                   field=_field(loc))
 
@@ -218,7 +226,7 @@ def _check_templates(value: Any, path: str, line: int | None, fieldname: str,
 
 def _merge(base: Any, override: Any) -> Any:
     if isinstance(base, dict) and isinstance(override, dict):
-        out = dict(base)
+        out = copy.deepcopy(base)
         for key, value in override.items():
             if value is None:
                 out.pop(key, None)

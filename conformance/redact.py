@@ -38,7 +38,10 @@ class Redactor:
         if value is None:
             return ""
         if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
+            try:
+                value = value.decode("utf-8")
+            except UnicodeDecodeError:  # the service also answers in ISO-8859-1
+                value = value.decode("iso-8859-1")
         value = _POSITION.sub(lambda m: m.group(1) + MASK + m.group(4), value)
         for secret in sorted(self._secrets, key=len, reverse=True):
             value = value.replace(secret, MASK)

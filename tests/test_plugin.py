@@ -1,0 +1,100 @@
+"""The plugin end to end, in a subprocess pytest run on a copy of some case files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conformance.mock import DEFAULT_ADMIN
+
+ROOT = Path(__file__).resolve().parent.parent
+INI = "[pytest]\ntestpaths = cases\nconformance_cases = cases\n"
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makefile(".ini", pytest=INI)
+    (pytester.path / "cases").mkdir()
+    for name in ("private-meeting.yaml", "envelope.yaml"):
+        shutil.copy(ROOT / "cases" / name, pytester.path / "cases" / name)
+    return pytester
+
+
+def _record(p: pytest.Pytester) -> dict:
+    return json.loads((p.path / "reports" / "compliance.json").read_text("utf-8"))
+
+
+def test_conformant_run_writes_reports_and_exits_0(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str()
+    record = _record(project)
+    by_id = {r["id"]: r for r in record["requirements"]}
+    assert by_id["private-meeting"]["verdict"] == "pass"
+    assert by_id["pmr-key-retention"]["verdict"] == "not-covered"
+    assert len(by_id) == 33
+    assert (project.path / "reports" / "junit.xml").exists()
+    junit = (project.path / "reports" / "junit.xml").read_text("utf-8")
+    assert 'name="requirement" value="private-meeting"' in junit
+    assert any((project.path / "reports" / "allure-results").iterdir())
+    everything = "".join(p.read_text("utf-8", "replace")
+                         for p in (project.path / "reports").rglob("*") if p.is_file())
+    assert DEFAULT_ADMIN[1] not in everything
+
+
+def test_fault_gives_fail_exit_1_and_readable_differences(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("-p", "no:cacheprovider",
+                                          "--conformance-faults=private-flag-missing")
+    assert result.ret == 1
+    out = result.stdout.str()
+    assert "FAIL: private-meeting" in out
+    assert "ep:isPrivateMeeting: expected 'true', got <absent>" in out
+    assert "Traceback" not in out and "conformance/runner.py" not in out
+    assert DEFAULT_ADMIN[1] not in out and "********" in out
+    assert _record(project)["run"]["faults"] == ["private-flag-missing"]
+    by_id = {r["id"]: r for r in _record(project)["requirements"]}
+    assert by_id["private-meeting"]["verdict"] == "fail"
+    assert by_id["envelope"]["verdict"] == "pass"
+
+
+def test_unreachable_site_is_error_exit_6(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--conformance-url=http://127.0.0.1:9/WBXService/XMLService",
+        "--conformance-site-name=x", "--conformance-webex-id=admin",
+        "--conformance-password=Canary-Secret-123", "--conformance-timeout=2")
+    assert result.ret == 6, result.stdout.str()
+    out = result.stdout.str()
+    assert "target unreachable" in out
+    assert "Canary-Secret-123" not in out
+    verdicts = {r["verdict"] for r in _record(project)["requirements"]
+                if r["verdict"] != "not-covered"}
+    assert verdicts == {"error"}
+
+
+def test_malformed_case_file_is_usage_error(project: pytest.Pytester) -> None:
+    (project.path / "cases" / "broken.yaml").write_text(
+        "requirement: envelope\ntitle: t\nsince: 40.1.0\nsource: {release: a, section: b}\n"
+        "cases:\n  - id: x\n    title: y\n    steps:\n      - name: s\n        api: GetUser\n"
+        "        expect: {exceptionID: 040014}\n", "utf-8")
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 4
+    out = result.stdout.str()
+    assert "broken.yaml:11" in out and "exceptionID" in out and "quote it" in out
+
+
+def test_site_url_without_credentials_is_usage_error(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("-p", "no:cacheprovider",
+                                          "--conformance-url=https://example.invalid/x")
+    assert result.ret == 4
+    assert "WEBEX_PASSWORD" in result.stderr.str()
+
+
+def test_requirement_filter(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("-p", "no:cacheprovider",
+                                          "--conformance-requirement=envelope")
+    assert result.ret == 0
+    by_id = {r["id"]: r for r in _record(project)["requirements"]}
+    assert by_id["private-meeting"]["verdict"] == "not-covered"
+    assert by_id["envelope"]["verdict"] == "pass"
