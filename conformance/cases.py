@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -309,7 +309,7 @@ def load_case_file(path: str | Path) -> list[Case]:
                                               *raw.get("requires", [])])),
                 hazards=tuple(dict.fromkeys([*defaults.get("hazards", []),
                                              *raw.get("hazards", [])])),
-                params=dict(zip(names, combo)), steps=steps, path=path, line=line))
+                params=dict(zip(names, combo, strict=True)), steps=steps, path=path, line=line))
     return out
 
 

@@ -19,7 +19,6 @@ from ..apis import api_for_xsi_type
 from ..errors import InvalidResponse
 from ..namespaces import NS, XSI_TYPE
 from ..xmlsafe import parse_xml
-from . import services  # noqa: F401  (registers handlers)
 from .faults import FAULTS
 from .req import Req
 from .services import HANDLERS, Call
@@ -32,7 +31,10 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024
 CONTENT_TYPE = "text/xml;charset=UTF-8"
 
 # Import the service modules so that their handlers register.
-from .services import attendee, ep, meeting, meetingtype, other, site, user  # noqa: E402,F401
+import importlib  # noqa: E402
+
+for _module in ("attendee", "ep", "meeting", "meetingtype", "other", "site", "user"):
+    importlib.import_module(f"{__package__}.services.{_module}")
 
 
 class MockApp:
