@@ -113,8 +113,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
                                      "unknown field(s) not allowed")
     if error.validator == "type" and error.instance is not None and \
             isinstance(error.instance, int) and "string" in str(error.validator_value):
-        return (f"{error.instance!r} must be a string; quote it in YAML "
-                f"(e.g. '040014': unquoted numbers lose leading zeros)")
+        return (f"must be a string: write it in quotes (exceptionID: '040014'); YAML read "
+                f"the unquoted value as the number {error.instance}, losing leading zeros")
+    if error.validator == "not" and isinstance(error.instance, dict) \
+            and {"body", "xml"} <= set(error.instance):
+        return "a step takes 'body' or 'xml', not both"
     if error.validator == "oneOf" and isinstance(error.instance, dict) \
             and "steps" not in error.instance and "name" in error.instance:
         return "a step needs exactly one of 'api' or 'control'"

@@ -13,7 +13,7 @@ SECRET_ELEMENTS = ("password", "sessionTicket", "webExAccessToken", "accessToken
                    "JWTToken", "meetingPassword", "hostKey")
 SECRET_HEADERS = {"jwttoken", "authorization", "cookie", "set-cookie"}
 _POSITION = re.compile(
-    r"(<(?:[\w.-]+:)?(" + "|".join(SECRET_ELEMENTS) + r")(?:\s[^>]*)?>)(.*?)(</(?:[\w.-]+:)?\2\s*>)",
+    r"(<(?:[\w.-]+:)?(" + "|".join(SECRET_ELEMENTS) + r")(?:\s[^>]*)?(?<!/)>)(.*?)(</(?:[\w.-]+:)?\2\s*>)",
     re.DOTALL)
 
 
@@ -27,8 +27,9 @@ class Redactor:
     def add(self, *secrets: str | None) -> None:
         for s in secrets:
             if s and len(s) >= 3:
-                self._secrets.add(s)
-                self._secrets.add(escape(s, quote=False))
+                escaped = escape(s, quote=False)
+                # as written in XML text: lxml writes a carriage return as &#13;
+                self._secrets.update({s, escaped, escaped.replace("\r", "&#13;")})
 
     @property
     def secrets(self) -> frozenset[str]:

@@ -130,7 +130,22 @@ class TargetSession:
             return Credentials(self.site_name)
         if who == "jwt":
             return Credentials(self.site_name, jwt=self.jwt) if self.jwt else None
+        if who == "ticket":
+            return self._ticket()
         raise CaseDefinitionError(f"unknown identity '{who}'", field="as")
+
+    def _ticket(self) -> Credentials:
+        """A sessionTicket for the admin account (AuthenticateUser), fetched once."""
+        if getattr(self, "_ticket_credentials", None) is None:
+            ex, msg = self.call(self.admin, [Body("AuthenticateUser")], idempotent=True)
+            ticket = msg.first.text("use:sessionTicket")
+            if not msg.first.ok or not ticket:
+                raise TargetError(f"AuthenticateUser gave no sessionTicket: "
+                                  f"{msg.first.summary()}", exchange=ex)
+            self.redactor.add(ticket)
+            self._ticket_credentials = Credentials(self.site_name, self.admin.webex_id,
+                                                   session_ticket=ticket)
+        return self._ticket_credentials
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc) + self.clock_offset

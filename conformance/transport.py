@@ -66,7 +66,7 @@ class Transport:
         req_headers = {"Content-Type": "text/xml;charset=UTF-8", **(headers or {})}
         ex = Exchange(self.url, payload, req_headers)
         attempts = 1 + (self.retries if idempotent else 0)
-        start = time.perf_counter()
+        start = self._started = time.perf_counter()
         for attempt in range(1, attempts + 1):
             ex.attempts = attempt
             try:
@@ -110,6 +110,7 @@ class Transport:
         for chunk in resp.iter_content(65536):
             size += len(chunk)
             if size > self.max_response_bytes:
+                ex.elapsed = time.perf_counter() - self._started
                 raise InvalidResponse(
                     f"response larger than {self.max_response_bytes} bytes was cut off",
                     exchange=ex)

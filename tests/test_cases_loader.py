@@ -307,7 +307,7 @@ def test_unquoted_exception_id_says_to_quote_it(tmp_path: Path, code: str) -> No
     _assert_names(err, path, _line(path, "exceptionID:"),
                   "cases[0].steps[0].expect.exceptionID")
     assert err.field == "cases[0].steps[0].expect.exceptionID"
-    assert "quote it" in str(err)
+    assert "write it in quotes" in str(err)
     assert "must be a string" in str(err)
 
 

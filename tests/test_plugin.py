@@ -81,7 +81,7 @@ def test_malformed_case_file_is_usage_error(project: pytest.Pytester) -> None:
     result = project.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == 4
     out = result.stdout.str()
-    assert "broken.yaml:11" in out and "exceptionID" in out and "quote it" in out
+    assert "broken.yaml:11" in out and "exceptionID" in out and "write it in quotes" in out
 
 
 def test_site_url_without_credentials_is_usage_error(project: pytest.Pytester) -> None:

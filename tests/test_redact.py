@@ -189,3 +189,14 @@ def test_non_ascii_secret_in_a_latin1_body_is_masked() -> None:
     body = '<?xml version="1.0" encoding="ISO-8859-1"?><note>P\u00e4ssw\u00f6rd1</note>'
     out = r.text(body.encode("latin-1"))
     assert "ssw" not in out
+
+
+def test_self_closing_secret_element_does_not_swallow_the_rest() -> None:
+    text = "<password /><other>visible</other><password>s3cr3t-x</password>"
+    out = Redactor().text(text)
+    assert "visible" in out and "s3cr3t-x" not in out
+
+
+def test_secret_with_carriage_return_is_masked_as_xml_writes_it() -> None:
+    r = Redactor(["ab\rcd-secret"])
+    assert "cd-secret" not in r.text("<note>ab&#13;cd-secret</note>")
