@@ -110,11 +110,13 @@ APIS: dict[str, Api] = {a.name: a for a in [
     _a("SetEvent", "event", "event", True),
     _a("GetEvent", "event", "event"),
     _a("DelEvent", "event", "event", True),
+    _a("LstsummaryEvent", "event", "event"),
     # training
     _a("CreateTrainingSession", "training", "train", True, _TRAINING),
     _a("SetTrainingSession", "training", "train", True),
     _a("GetTrainingSession", "training", "train"),
     _a("DelTrainingSession", "training", "train", True),
+    _a("LstsummaryTrainingSession", "training", "train"),
     # history
     _a("LstAccessAnywhereHistory", "history", "history", response_name="LstAccessAnywhereHistory"),
 ]}

@@ -23,7 +23,7 @@ from .faults import FAULTS
 from .req import Req
 from .services import HANDLERS, Call
 from .state import Site, User
-from .wire import BAD_LOGIN, MALFORMED, Answer, ApiError, failure_message, render
+from .wire import BAD_LOGIN, INVALID_EMAIL, MALFORMED, Answer, ApiError, failure_message, render
 
 log = logging.getLogger("conformance.mock")
 XML_PATH = "/WBXService/XMLService"
@@ -146,10 +146,28 @@ class MockApp:
                 raise ApiError(*BAD_LOGIN)
             children = func(Call(self.site, caller, via, Req(content), api))
         except ApiError as err:
+            if err.exception_id == INVALID_EMAIL[0] and self.site.fault(
+                    "email-rejected-but-applied"):
+                self._apply_anyway(func, caller, via, content, api)
             if self.site.fault("failure-without-exception-id"):
                 err.exception_id = ""
             return Answer(prefix, rtype, error=err)
         return Answer(prefix, rtype, children=[c for c in children if c is not None])
+
+    def _apply_anyway(self, func, caller: User | None, via: str, content: etree._Element,
+                      api) -> None:
+        """Fault ``email-rejected-but-applied``: run the call as if the email were valid."""
+        site = self.site
+        accepted = f"email-whitespace-accepted:{api.name}"
+        had = accepted in site.faults
+        site.faults.add(accepted)
+        try:
+            func(Call(site, caller, via, Req(content), api))
+        except ApiError:
+            pass
+        finally:
+            if not had:
+                site.faults.discard(accepted)
 
     # -- control ---------------------------------------------------------------------
     def control_endpoint(self, request: Request) -> Response:

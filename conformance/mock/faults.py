@@ -43,6 +43,8 @@ _FAULTS = [
           "leading and trailing whitespace is trimmed and the email accepted (every API)"),
     Fault("email-only-space-checked", "email-whitespace",
           "only the space character is rejected; tab, CR and LF pass (every API)"),
+    Fault("email-rejected-but-applied", "email-whitespace",
+          "the email is rejected with FAILURE, but the create or change is applied anyway"),
     *[Fault(f"email-whitespace-accepted:{api}", "email-whitespace",
             f"{api} accepts an email containing whitespace") for api in EMAIL_APIS],
     Fault("pmr-key-changed-on-reactivation", "pmr-key-retention",

@@ -139,6 +139,21 @@ def del_event(call: Call) -> list:
     return []
 
 
+def _list(call: Call, kind: str, prefix: str, item: str, name_tag: str) -> list:
+    call.require_caller()
+    recs = sorted(call.site.records[kind].values(), key=lambda r: r.key)
+    if not recs:
+        raise ApiError(*NOT_FOUND)
+    return [matching_records(prefix, len(recs), len(recs), 1)] + [
+        group(f"{prefix}:{item}", el(f"{prefix}:sessionKey", r.key),
+              el(f"{prefix}:{name_tag}", r.name)) for r in recs]
+
+
+@handler("LstsummaryEvent")
+def lst_summary_event(call: Call) -> list:
+    return _list(call, "event", "event", "event", "sessionName")
+
+
 # -- training sessions ---------------------------------------------------------------------
 @handler("CreateTrainingSession")
 def create_training_session(call: Call) -> list:
@@ -172,6 +187,11 @@ def del_training_session(call: Call) -> list:
     rec = _record(call, "training", ("sessionKey", "sessionkey"))
     del call.site.records["training"][rec.key]
     return []
+
+
+@handler("LstsummaryTrainingSession")
+def lst_summary_training_session(call: Call) -> list:
+    return _list(call, "training", "train", "trainingSession", "confName")
 
 
 # -- recordings (ep) -----------------------------------------------------------------------
