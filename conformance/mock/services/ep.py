@@ -90,11 +90,12 @@ def get_session_info(call: Call) -> list:
 
 def _visible(call: Call) -> list[Meeting]:
     caller = call.caller
-    if caller is None:
+    if caller is None and not call.fault("anonymous-lstsummarysession-allowed"):
         raise ApiError(*NOT_FOUND)  # 40.2.0: no anonymous LstsummarySession
     req = call.req
     meetings = [m for m in call.site.meetings.values()
-                if caller.site_admin or m.host.lower() == caller.webex_id.lower()]
+                if caller is None or caller.site_admin
+                or m.host.lower() == caller.webex_id.lower()]
     key = req.int("sessionKey")
     if key is not None:
         meetings = [m for m in meetings if m.key == key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 from datetime import timedelta
 
@@ -61,7 +62,7 @@ def _schedule(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
             meeting.start = site.parse_date(start, meeting.tz_id)
         except ValueError:
             raise ApiError("000000", "Fail to forward request:null") from None
-        if meeting.start < site.clock.now():
+        if meeting.start < site.clock.now() and not call.fault("past-start-accepted"):
             raise ApiError(*PAST_START)
     duration = req.int("schedule/duration")
     if duration is not None:
@@ -115,12 +116,21 @@ def create_meeting(call: Call) -> list:
                       host=host.webex_id, conf_name="", meeting_type=3,
                       start=now + timedelta(minutes=5), tz_id=20, duration=60, password=None)
     _apply(call, meeting, req, creating=True)
-    if meeting.password is None and site.settings.get("all_meetings_need_password"):
-        meeting.password = secrets.token_urlsafe(8)[:10]
+    given = meeting.password is not None
+    generate = bool(site.settings.get("all_meetings_need_password"))
+    if call.fault("auto-password-not-generated"):
+        generate = False
+    if call.fault("auto-password-when-off"):
+        generate = True
+    if meeting.password is None and generate:
+        meeting.password = secrets.token_urlsafe(8)[:10]  # 40.1.2: generated and returned
     site.meetings[meeting.key] = meeting
+    returned = meeting.password
+    if given and call.fault("given-password-not-returned"):
+        returned = None
     return [el("meet:meetingkey", meeting.key),
             el("meet:meetingUUID", meeting.uuid),
-            opt("meet:meetingPassword", meeting.password),
+            opt("meet:meetingPassword", returned),
             group("meet:iCalendarURL",
                   el("serv:host", f"https://{site.name}.webex.com/j.php?MTID=h{meeting.key}"),
                   el("serv:attendee", f"https://{site.name}.webex.com/j.php?MTID=a{meeting.key}")),
@@ -138,8 +148,10 @@ def set_meeting(call: Call) -> list:
     meeting = find_meeting(call)
     _own(call, meeting)
     check_all_emails(call)
-    _apply(call, meeting, call.req, creating=False)
-    return [el("meet:meetingUUID", meeting.uuid)]
+    draft = copy.deepcopy(meeting)  # a rejected request changes nothing
+    _apply(call, draft, call.req, creating=False)
+    call.site.meetings[meeting.key] = draft
+    return [el("meet:meetingUUID", draft.uuid)]
 
 
 @handler("DelMeeting")

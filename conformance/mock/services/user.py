@@ -3,6 +3,7 @@ GetUserCard, LstsummaryUser."""
 
 from __future__ import annotations
 
+import copy
 import secrets
 
 from lxml import etree
@@ -127,14 +128,15 @@ def set_user(call: Call) -> list:
         if any(u is not user and u.email.lower() == email.lower()
                for u in site.users.values()):
             raise ApiError(*EMAIL_EXISTS)
-    _apply(call, user, req, "SetUser")
+    draft = copy.deepcopy(user)  # a rejected request changes nothing
+    _apply(call, draft, req, "SetUser")
     if email is not None:
-        user.email = email
+        draft.email = email
     new_id = req.text("newWebExId")
+    site.users.pop(user.webex_id.lower())
     if new_id:
-        site.users.pop(user.webex_id.lower())
-        user.webex_id = new_id
-        site.users[new_id.lower()] = user
+        draft.webex_id = new_id
+    site.users[draft.webex_id.lower()] = draft
     return []
 
 
