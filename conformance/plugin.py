@@ -42,6 +42,8 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
      "(http://127.0.0.1:8080/_mock): lets cases set site settings and the clock", False),
     ("faults", None, "comma-separated mock faults to inject (embedded mock only)", False),
     ("requirement", None, "run only these requirement ids (comma-separated)", False),
+    ("hazards", None, "on a real site, also run cases of these hazard classes: lockout, "
+     "email, site-settings, or all (against the mock they always run)", False),
     ("reports", None, "directory for compliance.json (default: reports)", False),
     ("timeout", None, "read timeout per request in seconds (default 60)", False),
     ("prefix", None, "prefix of every object the run creates (default: random wxc...)", False),
@@ -105,7 +107,8 @@ def pytest_configure(config: pytest.Config) -> None:
         host_password=values["host-password"], access_token=values["access-token"],
         jwt=values["jwt"], mock_control=values["mock-control"],
         faults=[f.strip() for f in (values["faults"] or "").split(",") if f.strip()],
-        timeout=timeout, prefix=values["prefix"])
+        timeout=timeout, prefix=values["prefix"],
+        hazards={h.strip() for h in (values["hazards"] or "").split(",") if h.strip()})
     try:
         target.check()
         if target.faults:

@@ -161,7 +161,7 @@ class CaseRun:
 
     def _preconditions(self) -> None:
         t = self.target
-        reason = t.applicable(self.case.since)
+        reason = t.applicable(self.case.since) or t.hazard_refused(self.case.hazards)
         if reason:
             self.result.verdict, self.result.reason = Verdict.SKIP, reason
             return

@@ -31,6 +31,13 @@ CAPABILITIES: dict[str, str] = {
 }
 
 
+HAZARDS: dict[str, str] = {
+    "lockout": "can lock the account out (the two-hour 403 block of GetSessionInfo/GetUserCard)",
+    "email": "sends real emails (welcome emails, invitations)",
+    "site-settings": "changes site-wide state",
+}
+
+
 @dataclass
 class TargetConfig:
     url: str | None = None
@@ -45,6 +52,7 @@ class TargetConfig:
     faults: list[str] = field(default_factory=list)
     timeout: float = 60.0
     prefix: str | None = None
+    hazards: set[str] = field(default_factory=set)
 
     @property
     def embedded(self) -> bool:
@@ -62,6 +70,10 @@ class TargetConfig:
             if not re.match(r"^https?://", self.url):
                 raise CaseDefinitionError(f"target URL must start with http:// or https://: "
                                           f"{self.url}", field="target")
+        unknown = self.hazards - set(HAZARDS) - {"all"}
+        if unknown:
+            raise CaseDefinitionError(f"unknown hazard(s) {', '.join(sorted(unknown))}; "
+                                      f"known: {', '.join(HAZARDS)}, all", field="hazards")
         if self.faults and not self.embedded:
             raise CaseDefinitionError("--conformance-faults needs the embedded mock (no URL)",
                                       field="faults")
@@ -245,6 +257,23 @@ class TargetSession:
             return (f"not applicable: the site reports XML API {version}, the behaviour "
                     f"arrived in {since}")
         return None
+
+    @property
+    def is_mock(self) -> bool:
+        """The embedded mock, or a mock reached with its control interface."""
+        return self.config.embedded or bool(self.control_url)
+
+    def hazard_refused(self, hazards: tuple[str, ...]) -> str | None:
+        """Against a real site, hazardous cases run only when asked; on the mock, always."""
+        if self.is_mock or not hazards:
+            return None
+        allowed = self.config.hazards
+        refused = [h for h in hazards if h not in allowed and "all" not in allowed]
+        if not refused:
+            return None
+        return ("hazardous on a real site, not enabled: "
+                + "; ".join(f"{h} ({HAZARDS.get(h, h)})" for h in refused)
+                + f" - run with --conformance-hazards={','.join(refused)} to include it")
 
     def missing(self, requires: tuple[str, ...]) -> list[str]:
         caps = self.capabilities()
