@@ -72,6 +72,7 @@ class MeetingType:
     service_type: str = "MeetingCenter"
     product_code: str = "PRO"
     support_private: bool = False
+    e2ee: bool = False  # pmr-e2ee-110063: an end-to-end encrypted meeting type
 
 
 @dataclass
@@ -128,6 +129,11 @@ class Site:
         self.api_version = API_VERSION
         self.bodycontent_limit = 10
         self.settings: dict[str, Any] = {"all_meetings_need_password": True}
+        # user/site toggles (defaults: the runner restores settings by update)
+        self.settings.update({"enable_display_name": False, "ci_linked_site": False,
+                              "enable_mobile_screen_capture": False,
+                              "support_return_scheduled_pmr": False,
+                              "meeting_templates": [], "e2ee_meeting_types": []})
         self._ids = itertools.count(self.random.randint(100_000_000, 800_000_000), 7919)
         self.users: dict[str, User] = {}
         self.tickets: dict[str, str] = {}

@@ -10,6 +10,15 @@ from . import Call, handler
 def get_site(call: Call) -> list:
     site = call.site
     s = site.settings
+    templates = group("site:meetingTemplates", *[
+        group("site:meetingTemplate", el("site:meetingTemplateName", name),
+              el("site:serviceType", service))
+        for name, service in s.get("meeting_templates", [])
+        if service == "MeetingCenter"
+        or not call.fault("meeting-templates-meeting-center-only")])
+    if call.fault("meeting-templates-missing"):
+        templates = group("site:meetingTemplates")
+    # 40.12.0 sample: meetingTemplates follows the meetingTypes inside metaData.
     meta = group("site:metaData",
                  el("site:isEnterprise", True),
                  *[el("site:serviceType", t) for t in ("Meeting Center", "Event Center",
@@ -17,23 +26,23 @@ def get_site(call: Call) -> list:
                  *[group("site:meetingTypes", el("site:meetingTypeID", mt.type_id),
                          el("site:meetingTypeName", mt.name))
                    for mt in site.meeting_types.values()],
+                 templates if len(templates) else None,
                  el("site:siteName", site.name),
                  el("site:brandName", site.name),
                  el("site:timeZoneID", 20),
                  el("site:webDomain", f"{site.name}.webex.com"))
-    templates = group("site:meetingTemplates", *[
-        group("site:meetingTemplate", el("site:meetingTemplateName", name),
-              el("site:serviceType", service))
-        for name, service in s.get("meeting_templates", [])])
     return [group(
         "site:siteInstance",
         meta,
         group("site:securityOptions",
               el("site:allMeetingsPassword", bool(s.get("all_meetings_need_password"))),
-              el("site:EnableMobileScreenCapture",
-                 bool(s.get("enable_mobile_screen_capture", False)))),
+              None if call.fault("mobile-screen-capture-missing")
+              else el("site:EnableMobileScreenCapture",
+                      bool(s.get("enable_mobile_screen_capture", False))
+                      and not call.fault("mobile-screen-capture-always-false"))),
         group("site:siteCommonOptions",
-              el("site:SupportXMLAPIReturnScheduledPMR",
-                 bool(s.get("support_return_scheduled_pmr", False)))),
-        templates if len(templates) else None,
+              None if call.fault("scheduled-pmr-toggle-missing")
+              else el("site:SupportXMLAPIReturnScheduledPMR",
+                      bool(s.get("support_return_scheduled_pmr", False))
+                      and not call.fault("scheduled-pmr-toggle-always-false"))),
     )]

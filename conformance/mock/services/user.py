@@ -80,10 +80,14 @@ def _apply(call: Call, user: User, req: Req, how: str) -> None:
     for attr, path in (("host", "privilege/host"), ("site_admin", "privilege/siteAdmin"),
                        ("um_site_admin", "privilege/umSiteAdmin")):
         value = req.bool(path)
-        if value is not None:
+        if value is not None and not (attr == "um_site_admin"
+                                      and call.fault("um-site-admin-ignored")):
             setattr(user, attr, value)
+    _apply_40x(call, user, req, how)
     pmr = _pmr_enable_flag(req)
     if pmr is not None:
+        if pmr:
+            _check_e2ee(call, user)
         _set_pmr(call, user, pmr)
     active = req.text("active")
     if active:
@@ -93,6 +97,83 @@ def _apply(call: Call, user: User, req: Req, how: str) -> None:
     for key in ("title", "company", "languageID", "language", "timeZoneID"):
         if req.has(key):
             user.extra[key] = req.text(key)
+    _welcome_email(call, user, req, how)
+
+
+SUPPORTED_SERVICES = ("meetingCenter", "trainingCenter", "supportCenter", "eventCenter",
+                      "salesCenter")
+# welcome-email-languages (40.7.0): the four new welcome-email languages
+NEW_WELCOME_LANGUAGES = {"19": "Czech", "20": "Polish", "21": "Hungarian", "22": "Romanian"}
+
+
+def _apply_40x(call: Call, user: User, req: Req, how: str) -> None:
+    """displayName (40.11.0), cmrHybridVoip (40.11.0), deviceCanStartMyPMR (40.10.0),
+    supportedServices (CI-linked site, 40.12.0) and the user's meeting types."""
+    site = call.site
+    if req.has("displayName") and site.settings.get("enable_display_name") \
+            and not call.fault("display-name-ignored"):
+        user.extra["displayName"] = req.text("displayName") or ""
+    for path in ("cmrHybridVoip", "privilege/cmrHybridVoip"):
+        value = req.bool(path)
+        if value is not None and not (how == "SetUser"
+                                      and call.fault("cmr-hybrid-voip-setuser-ignored")):
+            user.extra["cmrHybridVoip"] = value
+    value = req.bool("personalMeetingRoom/deviceCanStartMyPMR")
+    if value is not None and not (how == "SetUser"
+                                  and call.fault("device-can-start-pmr-setuser-ignored")):
+        user.extra["deviceCanStartMyPMR"] = value
+    if req.has("supportedServices"):
+        locked = (how == "SetUser" and site.settings.get("ci_linked_site")
+                  and not call.fault("ci-site-supportedservices-changed"))
+        if not locked:  # 40.12.0: a CI-linked site ignores the change
+            services = user.extra.setdefault("supportedServices", _default_services())
+            for name in SUPPORTED_SERVICES:
+                value = req.bool(f"supportedServices/{name}")
+                if value is not None:
+                    services[name] = value
+    types = [r.text() for r in req.all("meetingTypes/meetingType")]
+    if types:
+        user.extra["meetingTypes"] = [int(t) for t in types if (t or "").strip().isdigit()]
+
+
+def _default_services() -> dict[str, bool]:
+    return {"meetingCenter": True, "trainingCenter": True, "supportCenter": False,
+            "eventCenter": True, "salesCenter": False}
+
+
+def _is_e2ee(call: Call, type_id: int) -> bool:
+    mt = call.site.meeting_types.get(type_id)
+    return bool(mt and mt.e2ee) or str(type_id) in {
+        str(t) for t in call.site.settings.get("e2ee_meeting_types") or []}
+
+
+def _check_e2ee(call: Call, user: User) -> None:
+    """pmr-e2ee-110063 (40.6.1): PMR needs at least one non-E2EE meeting type."""
+    types = user.extra.get("meetingTypes") or list(call.site.meeting_types)
+    flags = [_is_e2ee(call, t) for t in types]
+    refused = any(flags) if call.fault("e2ee-pmr-any-e2ee-type") else all(flags)
+    if refused and flags and not call.fault("e2ee-pmr-allowed"):
+        if call.fault("e2ee-pmr-wrong-exception"):
+            raise ApiError("999110", "PMR cannot be enabled (mock fault)")
+        raise ApiError("110063", "User must have at least one non-E2EE meeting type "
+                                 "to enable PMR.")
+
+
+def _welcome_email(call: Call, user: User, req: Req, how: str) -> None:
+    """welcome-email-languages (40.7.0): the mock records the welcome mail it sends."""
+    if how != "CreateUser" or not req.bool("sendWelcome"):
+        return
+    language_id = (req.text("languageID") or "").strip()
+    language = (req.text("language") or "").strip()
+    if language_id in NEW_WELCOME_LANGUAGES and \
+            call.fault("welcome-email-new-languages-rejected"):
+        raise ApiError("999102", "Unsupported language (mock fault)")
+    if language.lower() in {n.lower() for n in NEW_WELCOME_LANGUAGES.values()} and \
+            call.fault("welcome-email-language-names-rejected"):
+        raise ApiError("999102", "Unsupported language (mock fault)")
+    user.extra["welcome_email"] = {
+        "language": NEW_WELCOME_LANGUAGES.get(language_id) or language or "English",
+        "html": bool(req.bool("isHTMLEmail"))}
 
 
 @handler("CreateUser")
@@ -110,7 +191,11 @@ def create_user(call: Call) -> list:
     if any(u.email.lower() == email.lower() for u in site.users.values()):
         raise ApiError(*EMAIL_EXISTS)
     user = site.add_user(webex_id, req.text("password") or "", email)
-    _apply(call, user, req, "CreateUser")
+    try:
+        _apply(call, user, req, "CreateUser")
+    except ApiError:  # a rejected request creates no user
+        site.users.pop(user.webex_id.lower(), None)
+        raise
     return [el("use:userId", user.user_id)]
 
 
@@ -156,7 +241,33 @@ def _pmr_url(call: Call, user: User) -> str:
     return f"https://{call.site.name}.webex.com/meet/{user.webex_id}"
 
 
-def _user_elements(call: Call, user: User) -> list[etree._Element | None]:
+_ASIAN = ((0x1100, 0x11FF), (0x2E80, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF),
+          (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FA1F))
+
+
+def _is_asian(text: str) -> bool:
+    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _ASIAN)
+
+
+def _display_name(call: Call, user: User) -> str | None:
+    """display-name (40.11.0): shown only with EnableDisplayName on; an empty stored
+    one is composed from the names (no space between Asian names)."""
+    if not call.site.settings.get("enable_display_name") and \
+            not call.fault("display-name-shown-when-off"):
+        return None
+    stored = user.extra.get("displayName") or ""
+    if stored or call.fault("display-name-not-composed"):
+        return stored
+    first, last = user.first_name, user.last_name
+    if _is_asian(first + last) and not call.fault("display-name-asian-with-space"):
+        return first + last
+    return f"{first} {last}".strip()
+
+
+def _user_elements(call: Call, user: User, *,
+                   getme: bool = False) -> list[etree._Element | None]:
+    services = user.extra.get("supportedServices") or _default_services()
+    cmr = user.extra.get("cmrHybridVoip")
     return [
         el("use:firstName", user.first_name),
         el("use:lastName", user.last_name),
@@ -167,15 +278,23 @@ def _user_elements(call: Call, user: User) -> list[etree._Element | None]:
         group("use:privilege",
               el("use:host", user.host),
               el("use:siteAdmin", user.site_admin),
-              el("use:umSiteAdmin", user.um_site_admin),
-              el("use:isEnablePMR", user.pmr_enabled)),
-        opt("use:languageID", user.extra.get("languageID")),
+              None if getme and call.fault("um-site-admin-missing-in-getme")
+              else el("use:umSiteAdmin", user.um_site_admin),
+              el("use:isEnablePMR", user.pmr_enabled),
+              None if cmr is None or call.fault("cmr-hybrid-voip-not-returned")
+              else el("use:cmrHybridVoip", cmr)),
         el("use:active", user.active),
+        group("use:supportedServices", *[el(f"use:{n}", services[n])
+                                         for n in SUPPORTED_SERVICES]),
         group("use:personalMeetingRoom",
               el("use:welcomeMessage", f"Welcome to {user.first_name}'s Personal Room"),
               el("use:personalMeetingRoomURL", _pmr_url(call, user)),
-              el("use:accessCode", user.pmr_key)),
+              el("use:accessCode", user.pmr_key),
+              None if call.fault("device-can-start-pmr-not-returned")
+              else opt("use:deviceCanStartMyPMR", user.extra.get("deviceCanStartMyPMR"))),
+        opt("use:languageID", user.extra.get("languageID")),
         el("use:userId", user.user_id),
+        opt("use:displayName", _display_name(call, user)),
     ]
 
 
@@ -190,7 +309,7 @@ def get_user(call: Call) -> list:
 
 @handler("GetMe")
 def get_me(call: Call) -> list:
-    return _user_elements(call, call.require_caller())
+    return _user_elements(call, call.require_caller(), getme=True)
 
 
 @handler("GetUserCard")
@@ -224,5 +343,7 @@ def lst_summary_user(call: Call) -> list:
         group("use:user", el("use:webExId", u.webex_id), el("use:firstName", u.first_name),
               el("use:lastName", u.last_name), el("use:email", u.email),
               el("use:active", u.active),
-              group("use:privilege", el("use:umSiteAdmin", u.um_site_admin)))
+              group("use:privilege",
+                    None if call.fault("um-site-admin-missing-in-lstsummaryuser")
+                    else el("use:umSiteAdmin", u.um_site_admin)))
         for u in page]
