@@ -47,6 +47,8 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
     ("reports", None, "directory for compliance.json (default: reports)", False),
     ("timeout", None, "read timeout per request in seconds (default 60)", False),
     ("prefix", None, "prefix of every object the run creates (default: random wxc...)", False),
+    # -- reports and gating options --
+    # -- safety options (cleanup, leaks, secrets, rate limits) --
 ]
 
 _TARGET = pytest.StashKey[TargetSession]()

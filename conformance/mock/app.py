@@ -30,10 +30,14 @@ XML_PATH = "/WBXService/XMLService"
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 CONTENT_TYPE = "text/xml;charset=UTF-8"
 
-# Import the service modules so that their handlers register.
+# Import every service module (conformance/mock/services/*.py) so that their handlers
+# register; a new module needs no edit here.
 import importlib  # noqa: E402
+import pkgutil  # noqa: E402
 
-for _module in ("attendee", "ep", "meeting", "meetingtype", "other", "site", "user"):
+from . import services as _services  # noqa: E402
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(_services.__path__)):
     importlib.import_module(f"{__package__}.services.{_module}")
 
 

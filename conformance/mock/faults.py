@@ -116,6 +116,9 @@ _FAULTS = [
           "CreateUser with sendWelcome rejects languageID 19-22"),
     Fault("welcome-email-language-names-rejected", "welcome-email-languages",
           "CreateUser with sendWelcome rejects language Czech, Polish, Hungarian, Romanian"),
+    # -- meeting-side requirements (meeting-uuid, audio-password, edu, duplicates) --------
+    # -- session-info requirements (lobby, participants, lookup, uninvited hiding) -------
+    # -- user-card, throttling, email change, enrollment, history, bodyContent limit -----
 ]
 
 FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}
