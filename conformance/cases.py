@@ -34,7 +34,11 @@ class LineList(list):
     lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (about 5x faster to collect; same nodes and marks).
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     pass
 
 
@@ -91,13 +95,13 @@ def _line_of(doc: Any, location: list[Any]) -> int | None:
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
     text = resources.files("conformance.data").joinpath("case.schema.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_BaseLoader)  # noqa: S506 - a SafeLoader
 
 
 @lru_cache(maxsize=1)
 def default_bodies() -> dict[str, Any]:
     text = resources.files("conformance.data").joinpath("bodies.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_BaseLoader)  # noqa: S506 - a SafeLoader
 
 
 def _field(location: list[Any]) -> str:
