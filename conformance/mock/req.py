@@ -9,7 +9,7 @@ from .wire import ApiError, MALFORMED
 
 def _local(el: etree._Element) -> str:
     tag = el.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 class Req:
@@ -22,7 +22,9 @@ class Req:
         return self.el is not None
 
     def _children(self, el: etree._Element, name: str) -> list[etree._Element]:
-        return [c for c in el if _local(c).lower() == name.lower()]
+        name = name.lower()
+        return [c for c in el if isinstance(c.tag, str)
+                and c.tag.rpartition("}")[2].lower() == name]
 
     def all(self, path: str) -> list[Req]:
         if self.el is None:
