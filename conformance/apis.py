@@ -98,7 +98,12 @@ APIS: dict[str, Api] = {a.name: a for a in [
     _a("GetMeeting", "meeting", "meet"),
     _a("DelMeeting", "meeting", "meet", True),
     _a("LstsummaryMeeting", "meeting", "meet"),
-    _a("CreateTeleconferenceSession", "meeting", "auo", True, _TELECONF),
+    _a("GethosturlMeeting", "meeting", "meet"),
+    _a("GetjoinurlMeeting", "meeting", "meet"),
+    # teleconference-only sessions: binding service meeting.auo (Cisco's reference guide)
+    _a("CreateTeleconferenceSession", "meeting.auo", "auo", True, _TELECONF),
+    _a("SetTeleconferenceSession", "meeting.auo", "auo", True),
+    _a("GetTeleconferenceSession", "meeting.auo", "auo"),
     # attendee
     _a("CreateMeetingAttendee", "attendee", "att", True, _ATTENDEE),
     _a("RegisterMeetingAttendee", "attendee", "att", True, _REGISTRANT),

@@ -166,6 +166,7 @@ class Step:
     save: dict[str, str]
     control: dict[str, Any] | None
     line: int | None
+    always: bool = False  # runs also after an earlier step stopped the case (clean-up)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,9 @@ class Case:
 
     @property
     def param_id(self) -> str:
-        return "-".join(str(v) for v in self.params.values())
+        # A mapping value names itself by its `id` (else its first value).
+        return "-".join(str(v.get("id", next(iter(v.values()), ""))) if isinstance(v, dict)
+                        else str(v) for v in self.params.values())
 
     @property
     def full_id(self) -> str:
@@ -221,7 +224,7 @@ def _check_templates(value: Any, path: str, line: int | None, fieldname: str,
     elif isinstance(value, str):
         for expr in _TEMPLATE.findall(value):
             root, _, rest = expr.strip().partition(".")
-            if root in _KNOWN_ROOTS and (root != "params" or rest in params):
+            if root in _KNOWN_ROOTS and (root != "params" or rest.split(".")[0] in params):
                 continue
             if root in saved and not rest:
                 continue
@@ -266,7 +269,7 @@ def _steps(raw: list[Any], path: str, case_field: str, params: set[str]) -> tupl
         if api is not None and "${" not in api and api not in APIS:
             raise CaseDefinitionError(f"unknown API '{api}'", path=path,
                                       line=item.lines.get("api", line), field=f"{fname}.api")
-        for key in ("api", "body", "expect", "info", "repeat"):
+        for key in ("api", "body", "expect", "info", "repeat", "control"):
             if key in item:
                 _check_templates(item[key], path, item.lines.get(key, line),
                                  f"{fname}.{key}", saved, params)
@@ -279,7 +282,7 @@ def _steps(raw: list[Any], path: str, case_field: str, params: set[str]) -> tupl
             use_defaults=item.get("defaults", True), repeat=item.get("repeat"),
             expect=_plain(item.get("expect", {})), info=_plain(item.get("info", {})),
             save=_plain(item.get("save", {})), control=_plain(item.get("control")),
-            line=line))
+            line=line, always=bool(item.get("always", False))))
         saved |= set(item.get("save", {}))
     return tuple(steps)
 
@@ -310,7 +313,7 @@ def load_case_file(path: str | Path) -> list[Case]:
         for combo in combos:
             out.append(Case(
                 requirement=doc["requirement"], id=raw["id"], title=raw["title"],
-                since=doc["since"], source=_plain(doc["source"]),
+                since=str(raw.get("since", doc["since"])), source=_plain(doc["source"]),
                 apis=tuple(raw.get("apis", doc.get("apis", []))),
                 requires=tuple(dict.fromkeys([*defaults.get("requires", []),
                                               *raw.get("requires", [])])),

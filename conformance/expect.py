@@ -144,9 +144,13 @@ def check_response(expect: dict[str, Any], response: Response, *,
 
 
 def check_message(expect: dict[str, Any], message: Message, *,
-                  api: str | None = None) -> list[Difference]:
-    """Message-level keys (``responses``) plus the response keys on the first response."""
+                  api: str | None = None, http_status: int | None = None) -> list[Difference]:
+    """Message-level keys (``responses``, ``http_status``) plus the response keys on the
+    first response."""
     diffs: list[Difference] = []
+    if "http_status" in expect and http_status != int(expect["http_status"]):
+        diffs.append(Difference("HTTP status", str(int(expect["http_status"])),
+                                ABSENT if http_status is None else str(http_status)))
     if "responses" in expect and len(message.responses) != int(expect["responses"]):
         diffs.append(Difference("serv:header/serv:response",
                                 f"{int(expect['responses'])} response(s)",
@@ -155,7 +159,8 @@ def check_message(expect: dict[str, Any], message: Message, *,
         for index, response in enumerate(message.responses, 1):
             diffs += [Difference(f"response {index}: {d.where}", d.expected, d.actual, d.note)
                       for d in check_response(expect["each"], response, api=api)]
-    rest = {k: v for k, v in expect.items() if k not in ("responses", "each")}
+    rest = {k: v for k, v in expect.items()
+            if k not in ("responses", "each", "http_status")}
     if rest:
         diffs += check_response(rest, message.first, api=api)
     return diffs

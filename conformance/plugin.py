@@ -7,7 +7,8 @@ collected (``pytest tests`` runs the project's own tests with it loaded but idle
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ from lxml import etree
 from . import __version__
 from .cases import Case, load_case_file
 from .errors import CaseDefinitionError, ConformanceError
-from .report import build_record, write_json
+from .report import ReportSettings, publish
+from .report.allure_env import release_note_link
+from .report.options import GatingOptions, read_gating_options
 from .runner import CaseResult, Verdict, run_case
 from .target import TargetConfig, TargetSession
 
@@ -48,10 +51,25 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
     ("timeout", None, "read timeout per request in seconds (default 60)", False),
     ("prefix", None, "prefix of every object the run creates (default: random wxc...)", False),
     # -- reports and gating options --
+    ("waivers", None, "YAML file of accepted deviations (known failures) by requirement or "
+     "case id, each with reason, owner, issue and expires: waived FAILs do not fail the "
+     "gate, expired waivers do", False),
+    ("strict-waivers", None, "flag: a waiver whose case now passes (stale) fails the gate",
+     False),
+    ("baseline", None, "a previous compliance.json: report newly failing, newly passing and "
+     "newly skipped requirements", False),
     # -- safety options (cleanup, leaks, secrets, rate limits) --
+    ("fail-on-leak", "WEBEX_FAIL_ON_LEAK", "flag: exit 7 when objects with the run prefix are "
+     "left on the site after the run (deactivated users are reported, not counted)", False),
+    ("rate-limit", "WEBEX_RATE_LIMIT", "requests per second to the target, shared by all "
+     "xdist workers of the run (default 5 on a real site, none on a mock; 0: none)", False),
+    ("throttle-backoff", None, "seconds every worker waits after the site throttled a "
+     "request (HTTP 403, exceptionID 000045; default 30)", False),
 ]
 
+_FLAGS = {"strict-waivers", "fail-on-leak"}  # options without a value
 _TARGET = pytest.StashKey[TargetSession]()
+_GATING = pytest.StashKey[GatingOptions]()
 _CONFIG = pytest.StashKey[TargetConfig]()
 _RESULTS = pytest.StashKey[list]()
 _STATE = pytest.StashKey[dict]()
@@ -66,7 +84,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for name, env, text, _ in OPTIONS:
         suffix = f" [env {env}]" if env else ""
         group.addoption(f"--conformance-{name}", dest=_dest(name), default=None,
-                        help=text + suffix)
+                        help=text + suffix,
+                        **({"action": "store_true"} if name in _FLAGS else {}))
         parser.addini(_dest(name), text)
     parser.addini("conformance_cases", "directory of case files (default: cases)",
                   default="cases")
@@ -82,12 +101,13 @@ def _setting(config: pytest.Config, name: str, env: str | None) -> str | None:
 
 
 def _targets_cases(config: pytest.Config) -> bool:
-    cases_dir = _cases_dir(config)
+    """A conformance run (writes reports): the args touch the cases or the fuzz dir."""
+    dirs = (_cases_dir(config), (config.rootpath / "fuzz").resolve())
     for arg in config.args:
         path = Path(str(arg).split("::")[0])
         path = (path if path.is_absolute() else Path(config.invocation_params.dir) / path)
         path = path.resolve()
-        if path == cases_dir or cases_dir in path.parents or path in cases_dir.parents:
+        if any(path == d or d in path.parents or path in d.parents for d in dirs):
             return True
     return False
 
@@ -116,6 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if target.faults:
             from .mock.faults import check_names
             check_names(target.faults)
+        config.stash[_GATING] = read_gating_options(values)
     except (CaseDefinitionError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_CONFIG] = target
@@ -130,10 +151,12 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.clean_alluredir = True
     config.stash[_RESULTS] = []
     config.stash[_STATE] = {"case_file_errors": 0, "items": 0,
-                            "start": datetime.now(timezone.utc),
+                            "start": datetime.now(UTC),
                             "reports": values["reports"] or "reports",
                             "only": {r.strip() for r in (values["requirement"] or "").split(",")
                                      if r.strip()}}
+    from . import safety  # run prefix, end-of-run cleanup and leak check, secret scan
+    safety.register(config)
 
 
 def _cases_dir(config: pytest.Config) -> Path:
@@ -185,11 +208,21 @@ class CaseItem(pytest.Item):
         c = self.case
         mark = pytest.mark
         self.add_marker(mark.allure_label(c.source.get("release", c.since), label_type="epic"))
-        for api in (c.apis or [s.api for s in c.steps if s.api and "${" not in s.api][:1]):
+        called = []  # the APIs the case calls: literal, or a parameter's value
+        for s in c.steps:
+            ref = re.fullmatch(r"\$\{params\.(\w+)\}", s.api or "")
+            if ref and isinstance(c.params.get(ref.group(1)), str):
+                called.append(c.params[ref.group(1)])
+            elif s.api and "${" not in s.api:
+                called.append(s.api)
+        for api in (list(dict.fromkeys(called)) or list(c.apis)):
             self.add_marker(mark.allure_label(api, label_type="feature"))
         self.add_marker(mark.allure_label(c.requirement, label_type="story"))
         self.add_marker(mark.allure_label("critical", label_type="severity"))
         self.add_marker(mark.allure_label(c.requirement, label_type="requirement"))
+        self.add_marker(mark.allure_link(release_note_link(c.source), link_type="link",
+                                         name=f"release notes {c.source.get('release')}: "
+                                              f"{c.source.get('section')}"))
 
     def setup(self) -> None:
         target = _target(self.config)
@@ -205,6 +238,10 @@ class CaseItem(pytest.Item):
     def runtest(self) -> None:
         assert self.result is not None
         if self.result.verdict is Verdict.FAIL:
+            today = datetime.now(UTC).date()
+            for w in self.config.stash[_GATING].waivers:
+                if w.matches(self.result.to_dict()) and not w.expired(today):
+                    pytest.xfail(f"waived until {w.expires} ({w.owner}, {w.issue}): {w.reason}")
             raise CaseFailed(self.result.reason)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None):  # type: ignore[override]
@@ -276,7 +313,7 @@ def _allure_attach(result: CaseResult) -> None:
                           name=f"{step.name}: request (redacted)",
                           attachment_type=allure.attachment_type.XML)
             allure.attach(str(step.exchange.get("response", "")),
-                          name=f"{step.name}: response",
+                          name=f"{step.name}: response (redacted)",
                           attachment_type=allure.attachment_type.XML)
 
 
@@ -301,7 +338,7 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
     data = getattr(report, "conformance", None)
     if data and data["verdict"] == "error" and report.when == "setup":
         return "error", "E", "ERROR (could not tell)"
-    if data and data["verdict"] == "fail" and report.when == "call":
+    if data and data["verdict"] == "fail" and report.when == "call" and report.failed:
         return "failed", "F", "FAIL (non-conformant)"
     return None
 
@@ -310,6 +347,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     data = getattr(report, "conformance", None)
     if data is not None and _CURRENT_CONFIG:
         _CURRENT_CONFIG[0].stash[_STATE].setdefault("records", []).append(data)
+    elif report.failed and _CURRENT_CONFIG:  # a failure with no verdict in the record
+        state = _CURRENT_CONFIG[0].stash[_STATE]
+        state["unrecorded_failures"] = state.get("unrecorded_failures", 0) + 1
 
 
 _CURRENT_CONFIG: list[pytest.Config] = []
@@ -338,22 +378,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             return
         if not records and not state["items"]:
             return
-        record = build_record(records, _run_info(config, target, state))
-        path = write_json(record, Path(state["reports"]) / "compliance.json")
+        gating = config.stash[_GATING]
+        allure_dir = getattr(config.option, "allure_report_dir", None)
+        record = publish(records, _run_info(config, target, state), ReportSettings(
+            Path(state["reports"]), waivers=gating.waivers, baseline=gating.baseline,
+            baseline_path=gating.baseline_path, strict_waivers=gating.strict_waivers,
+            allure_dir=Path(allure_dir) if allure_dir else None,
+            redact=target.redactor.text if target is not None else None))
+        path = Path(state["reports"]) / "compliance.json"
         state["report_path"] = path
-        verdicts = {r["verdict"] for r in records}
+        state["gate"] = record["gate"]
         if exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
                           pytest.ExitCode.USAGE_ERROR):
             return
-        if "fail" in verdicts:
-            session.exitstatus = EXIT_NONCONFORMANT
-        elif "error" in verdicts:
-            session.exitstatus = EXIT_INFRA
-        elif exitstatus == pytest.ExitCode.TESTS_FAILED:
+        if record["gate"]["exit_code"] != EXIT_OK:
+            session.exitstatus = record["gate"]["exit_code"]
+        elif state.get("unrecorded_failures"):  # the gate judged every recorded verdict
             session.exitstatus = EXIT_NONCONFORMANT
         else:
             session.exitstatus = EXIT_OK if records else exitstatus
     finally:
+        state["final_exit"] = int(session.exitstatus)
         if target is not None:
             target.close()
             del config.stash[_TARGET]
@@ -371,8 +416,11 @@ def _run_info(config: pytest.Config, target: TargetSession | None,
         "prefix": target.prefix if target else tc.prefix,
         "faults": tc.faults,
         "start": state["start"].isoformat(timespec="seconds"),
-        "end": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "end": datetime.now(UTC).isoformat(timespec="seconds"),
         "requirement_filter": sorted(state["only"]),
+        "options": {"faults": tc.faults, "requirement_filter": sorted(state["only"]),
+                    "hazards": sorted(tc.hazards), "timeout_s": tc.timeout,
+                    **config.stash[_GATING].summary()},
     }
     return info
 
@@ -400,6 +448,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         tr.write_line(f"  run record: {state['report_path']}")
     codes = {EXIT_OK: "conformant", EXIT_NONCONFORMANT: "non-conformance found",
              EXIT_INFRA: "infrastructure errors only (could not tell)"}
+    gate = state.get("gate") or {}
+    exitstatus = state.get("final_exit", exitstatus)
+    for reason in gate.get("reasons", []):
+        tr.write_line(f"  gate: {reason}")
+    if state.get("report_path"):
+        tr.write_line(f"  HTML report: {Path(state['report_path']).with_suffix('.html')}")
     tr.write_line(f"  exit code {exitstatus}: {codes.get(exitstatus, 'see pytest')}")
 
 

@@ -76,6 +76,16 @@ class Created:
     key: str
     delete_api: str
     delete_field: str
+    case: str = ""
+
+
+def _forget(target: TargetSession, item: Created) -> None:
+    """Drop ``item`` from the run's ledger (deleted: nothing left for the end of the run)."""
+    ledger = getattr(target, "run_ledger", None) or []
+    for index, entry in enumerate(ledger):
+        if entry is item:
+            del ledger[index]
+            return
 
 
 class _StepFailed(Exception):
@@ -92,6 +102,18 @@ def _request_value(body: Any, path: str) -> str | None:
         else:
             return None
     return None if isinstance(node, (dict, list)) else str(node)
+
+
+def _count(value: Any) -> int:
+    """A step's ``repeat`` (possibly a saved value): a whole number of at least 1."""
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise CaseDefinitionError(f"repeat must be a whole number of at least 1, got "
+                                  f"{value!r}", field="repeat")
+    return n
 
 
 def _fmt_time(when: Any) -> str:
@@ -113,6 +135,7 @@ class CaseRun:
                                  case.source, list(case.apis), case.params, Verdict.PASS)
         self.settings_restore: dict[str, Any] | None = None
         self.clock_advanced = 0.0
+        self.stopped_at = 0  # the step that stopped the case (0: none)
 
     # -- template context ---------------------------------------------------------------------
     def context(self) -> dict[str, Any]:
@@ -144,7 +167,9 @@ class CaseRun:
             self._preconditions()
             if self.result.verdict is Verdict.PASS:
                 for index, step in enumerate(self.case.steps, 1):
+                    self.stopped_at = index
                     self._step(index, step)
+                self.stopped_at = 0
         except _StepFailed as stop:
             self.result.verdict, self.result.reason = stop.verdict, stop.reason
         except TargetError as exc:
@@ -155,9 +180,28 @@ class CaseRun:
             self.result.verdict = Verdict.ERROR
             self.result.reason = f"case error: {exc}"
         finally:
+            self._always_steps()
             self._cleanup()
             self.result.duration_ms = round((time.perf_counter() - start) * 1000, 1)
         return self.result
+
+    def _always_steps(self) -> None:
+        """After a step stopped the case, the later steps marked ``always`` (clean-up the
+        ledger cannot do, e.g. an email put back) still run; their trouble is a leftover,
+        never the verdict."""
+        if not self.stopped_at:
+            return
+        keep = (self.result.differences, self.result.evidence)
+        for index, step in enumerate(self.case.steps, 1):
+            if index <= self.stopped_at or not step.always:
+                continue
+            try:
+                self._step(index, step)
+            except (_StepFailed, TargetError, CaseDefinitionError) as exc:
+                reason = exc.reason if isinstance(exc, _StepFailed) else str(exc)
+                self.result.leftovers.append(f"clean-up step {index} '{step.name}' after "
+                                             f"the case stopped: {reason}")
+        self.result.differences, self.result.evidence = keep
 
     def _preconditions(self) -> None:
         t = self.target
@@ -176,8 +220,7 @@ class CaseRun:
         self.result.steps.append(record)
         label = f"step {index} '{step.name}'"
         if step.control is not None:
-            self._control(step.control)
-            record.summary = "mock control"
+            record.summary = self._control(render(step.control, self.context()))
             return
         context = self.context()
         api = str(render(step.api, context))
@@ -186,19 +229,26 @@ class CaseRun:
         credentials = self.target.credentials(step.as_)
         if credentials is None:
             raise _StepFailed(Verdict.SKIP, f"{label} needs {CAPABILITIES.get(step.as_, step.as_)}")
-        repeat = int(render(step.repeat, context)) if step.repeat is not None else 1
+        repeat = _count(render(step.repeat, context)) if step.repeat is not None else 1
         bodies = [Body(api, body)] * repeat
         started = time.perf_counter()
+        # Only a step that names an HTTP status takes a 403 as its answer (the documented
+        # throttling); elsewhere a 403 stays an infrastructure ERROR.
+        accept = frozenset({403}) if "http_status" in step.expect or \
+            "http_status" in step.info else frozenset()
         exchange, message = self.target.call(credentials, bodies,
-                                             idempotent=not get_api(api).mutating)
+                                             idempotent=not get_api(api).mutating,
+                                             accept_status=accept)
         record.duration_ms = round((time.perf_counter() - started) * 1000, 1)
         record.exchange = exchange.redacted(self.target.redactor)
-        record.summary = message.first.summary()
+        record.summary = message.first.summary() if exchange.status == 200 \
+            else f"HTTP {exchange.status}"
         self._ledger(api, body, message)
         expect = render(step.expect, context)
         info = render(step.info, context)
-        diffs = check_message(expect, message, api=api)
-        findings = check_message(info, message, api=api) if info else []
+        diffs = check_message(expect, message, api=api, http_status=exchange.status)
+        findings = check_message(info, message, api=api,
+                                 http_status=exchange.status) if info else []
         saved_diffs = self._save(step, message)
         diffs += saved_diffs
         record.findings = [str(f) for f in findings]
@@ -236,9 +286,12 @@ class CaseRun:
                               for e in response.xpath(path)])
                 for key in keys:
                     if key:
-                        self.ledger.append(Created(spec.creates.kind, key.strip(),
-                                                   spec.creates.delete_api,
-                                                   spec.creates.delete_field))
+                        created = Created(spec.creates.kind, key.strip(),
+                                          spec.creates.delete_api,
+                                          spec.creates.delete_field, self.case.full_id)
+                        self.ledger.append(created)
+                        # the run's ledger too: torn down again at the end of the run
+                        getattr(self.target, "run_ledger", []).append(created)
             if response.ok:
                 # An explicit delete by the case itself: nothing left to clean up. Not for
                 # users: DelUser only deactivates, and a later SetUser may reactivate.
@@ -246,10 +299,15 @@ class CaseRun:
                     if item.delete_api == api and item.kind != "user" and \
                             _request_value(body, item.delete_field) == item.key:
                         self.ledger.remove(item)
+                        _forget(self.target, item)
 
-    def _control(self, control: dict[str, Any]) -> None:
+    def _control(self, control: dict[str, Any]) -> str:
         t = self.target
         if not t.capabilities().get("mock_control"):
+            if control.get("optional"):
+                # The case's `requires` vouch for the state on this target (e.g. a site
+                # setting read from GetSite): nothing to set.
+                return "mock control: not available, not needed (optional)"
             raise _StepFailed(Verdict.SKIP, "needs " + CAPABILITIES["mock_control"])
         if "settings" in control:
             if self.settings_restore is None:
@@ -260,6 +318,14 @@ class CaseRun:
             t.control("clock", {"advance_seconds": seconds})
             t.clock_offset += timedelta(seconds=seconds)
             self.clock_advanced += seconds
+        if control.get("confirm_email_changes"):
+            # email-change-verification: the user clicks the link of the confirmation email
+            t.control("confirm-email", {})
+        if "meeting_status" in control:
+            # session-participant-status: the meeting is deleted at the end of the case,
+            # so there is nothing to restore.
+            t.control("meeting-status", dict(control["meeting_status"]))
+        return "mock control"
 
     def _cleanup(self) -> None:
         t = self.target
@@ -274,6 +340,12 @@ class CaseRun:
                         if item.kind == "user" else ""
                     self.result.cleanup.append(f"{item.delete_api} {item.kind} "
                                                f"{item.key}: done{note}")
+                    _forget(t, item)
+                elif response.exception_id in ("060001", "000015"):
+                    # not found: the case deleted it another way (by meetingUUID, DelSession)
+                    self.result.cleanup.append(f"{item.delete_api} {item.kind} {item.key}: "
+                                               f"already gone ({response.exception_id})")
+                    _forget(t, item)
                 else:
                     self.result.leftovers.append(f"{item.kind} {item.key}: {item.delete_api} "
                                                  f"answered {response.summary()}")

@@ -28,7 +28,28 @@ CAPABILITIES: dict[str, str] = {
     "jwt": "an API key JWT (WEBEX_JWT)",
     "access_token": "an access token (WEBEX_ACCESS_TOKEN)",
     "recording": "an existing recording of the configured account (LstRecording)",
+    "email_confirmation_setting": "the site setting 'require confirmation to update email' on "
+                                  "(Site Administration; the XML API cannot read or set it, "
+                                  "the mock's control interface can)",
+    "throttle_limit": "a known limit of not-found errors per hour for GetSessionInfo/"
+                      "GetUserCard (not documented; the mock's control interface sets it) "
+                      "and a clock to advance by hours",
+    "access_anywhere_history": "Access Anywhere sessions in the site's history (the mock "
+                               "has some; on a site the XML API cannot create them)",
+    "locked_lobby": "the site setting ConsistentLockedLobby on (GetSite does not report it "
+                    "on; the mock's control interface can set it)",
+    "meeting_in_progress": "a meeting in progress with its host and attendees joined (the XML "
+                           "API cannot start or join a meeting; only the mock's control "
+                           "interface can)",
+    "edu_session_type": "the Education Instructor (EDU) session type enabled and the name of "
+                        "an EDU meeting template (site settings the XML API does not report; "
+                        "the mock's control interface sets them)",
 }
+
+
+# A well-formed JWT (HS256, {"iss": "webex-conformance"}) with a made-up signature: no site
+# issued it, so every site must refuse it (usercard-authorization, `as: wrong_jwt`).
+WRONG_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ3ZWJleC1jb25mb3JtYW5jZSJ9.bm90LWlzc3VlZC1ieS10aGUtc2l0ZQ"
 
 
 HAZARDS: dict[str, str] = {
@@ -96,7 +117,14 @@ class TargetSession:
         self.config = config
         self.mock = None
         if config.embedded:
-            from .mock import DEFAULT_ACCESS_TOKEN, DEFAULT_ADMIN, DEFAULT_HOST, Site, start_mock
+            from .mock import (
+                DEFAULT_ACCESS_TOKEN,
+                DEFAULT_ADMIN,
+                DEFAULT_HOST,
+                DEFAULT_JWT,
+                Site,
+                start_mock,
+            )
             site = Site()
             site.set_faults(config.faults)
             self.mock = start_mock(site)
@@ -106,7 +134,7 @@ class TargetSession:
             self.admin = Credentials(site.name, *DEFAULT_ADMIN)
             self.host: Credentials | None = Credentials(site.name, *DEFAULT_HOST)
             self.access_token: str | None = DEFAULT_ACCESS_TOKEN
-            self.jwt: str | None = None
+            self.jwt: str | None = DEFAULT_JWT  # the mock's API key (settings jwt)
         else:
             self.url = str(config.url)
             self.control_url = config.mock_control
@@ -125,6 +153,9 @@ class TargetSession:
         self._caps_error: TargetError | None = None
         self.counter = 0
         self.version: str | None = None
+        #: everything created and not yet deleted, all cases (conformance.safety tears it
+        #: down again at the end of the run)
+        self.run_ledger: list[Any] = []
 
     def close(self) -> None:
         self.transport.close()
@@ -142,6 +173,8 @@ class TargetSession:
             return Credentials(self.site_name)
         if who == "jwt":
             return Credentials(self.site_name, jwt=self.jwt) if self.jwt else None
+        if who == "wrong_jwt":  # usercard-authorization: a JWT no site issued
+            return Credentials(self.site_name, jwt=WRONG_JWT)
         if who == "ticket":
             return self._ticket()
         raise CaseDefinitionError(f"unknown identity '{who}'", field="as")
@@ -164,10 +197,12 @@ class TargetSession:
 
     # -- calls ------------------------------------------------------------------------------
     def call(self, credentials: Credentials | None, bodies: list[Body], *,
-             idempotent: bool) -> tuple[Exchange, Message]:
+             idempotent: bool,
+             accept_status: frozenset[int] = frozenset()) -> tuple[Exchange, Message]:
         payload = build_message(credentials, bodies)
         headers = credentials.http_headers() if credentials else {}
-        return self.transport.call(payload, idempotent=idempotent, headers=headers)
+        return self.transport.call(payload, idempotent=idempotent, headers=headers,
+                                   accept_status=accept_status)
 
     def control(self, action: str, payload: dict[str, Any] | None = None,
                 method: str = "POST") -> dict[str, Any]:
@@ -234,10 +269,30 @@ class TargetSession:
             caps["site"] = {
                 "all_meetings_password": msg.first.text(
                     "site:siteInstance/site:securityOptions/site:allMeetingsPassword")}
+            # locked-lobby: where GetSite reports ConsistentLockedLobby is not documented.
+            lobby = msg.first.text(".//*[local-name()='ConsistentLockedLobby']")
+            caps["site"]["consistent_locked_lobby"] = lobby
+            if (lobby or "").strip().lower() in ("true", "1"):
+                caps["locked_lobby"] = True
         if self.host is not None:
             caps["second_user"] = True
         if self.control_url:
             caps["mock_control"] = True
+            caps["email_confirmation_setting"] = True  # set through the control interface
+            caps["throttle_limit"] = True
+            caps["access_anywhere_history"] = True
+            caps["locked_lobby"] = True  # the cases set it through the control interface
+            caps["meeting_in_progress"] = True
+            caps["edu_session_type"] = True  # edu-session-templates: set by the cases
+        if not self.jwt and self.control_url:
+            # a mock by URL: its API key is a setting (usercard-jwt)
+            try:
+                key = self.control("state", method="GET").get("settings", {}).get("jwt")
+            except TargetError:
+                key = None
+            if isinstance(key, str) and key:
+                self.jwt = key
+                self.redactor.add(key)
         if self.jwt:
             caps["jwt"] = True
         if self.access_token:

@@ -11,12 +11,16 @@ import time
 from dataclasses import dataclass, field
 
 import requests
+from lxml import etree
 
 from .errors import HttpError, InvalidResponse, Throttled, Unreachable
+from .ratelimit import RateLimiter
 from .redact import Redactor
-from .response import Message, parse_message
+from .response import Message, Response, parse_message
 
 DEFAULT_TIMEOUT = (5.0, 60.0)
+#: the exception id of the service's request throttling: infrastructure, never a FAIL
+THROTTLED_EXCEPTION_ID = "000045"
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 
@@ -49,26 +53,33 @@ class Exchange:
 class Transport:
     def __init__(self, url: str, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
                  retries: int = 2, session: requests.Session | None = None,
-                 max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
+                 max_response_bytes: int = MAX_RESPONSE_BYTES,
+                 limiter: RateLimiter | None = None) -> None:
         self.url = url
         self.timeout = timeout
         self.retries = retries
         self.session = session or requests.Session()
         self.max_response_bytes = max_response_bytes
+        #: shared by the processes of a run: spaces requests, backs off after throttling
+        self.limiter = limiter
 
     def close(self) -> None:
         self.session.close()
 
     def post(self, payload: bytes, *, idempotent: bool,
-             headers: dict[str, str] | None = None) -> Exchange:
+             headers: dict[str, str] | None = None,
+             accept_status: frozenset[int] = frozenset()) -> Exchange:
         """POST raw bytes; raise :class:`~conformance.errors.TargetError` subclasses for
-        transport trouble (never for a FAILURE answer, which is HTTP 200)."""
+        transport trouble (never for a FAILURE answer, which is HTTP 200). A status in
+        ``accept_status`` (a step that expects it, e.g. the documented 403) is an answer."""
         req_headers = {"Content-Type": "text/xml;charset=UTF-8", **(headers or {})}
         ex = Exchange(self.url, payload, req_headers)
         attempts = 1 + (self.retries if idempotent else 0)
         start = self._started = time.perf_counter()
         for attempt in range(1, attempts + 1):
             ex.attempts = attempt
+            if self.limiter is not None:
+                self.limiter.acquire()
             try:
                 resp = self.session.post(self.url, data=payload, headers=req_headers,
                                          timeout=self.timeout, stream=True)
@@ -96,7 +107,11 @@ class Transport:
                 raise Unreachable(f"request to {self.url} failed: {_short(exc)}",
                                   exchange=ex) from None
         ex.elapsed = time.perf_counter() - start
+        if ex.status in accept_status:
+            return ex
         if ex.status == 403:
+            if self.limiter is not None:
+                self.limiter.throttled()
             raise Throttled("HTTP 403 Forbidden: the site refuses this caller (documented "
                             "throttling of GetSessionInfo/GetUserCard, or a blocked account)",
                             exchange=ex)
@@ -118,13 +133,24 @@ class Transport:
         return b"".join(chunks)
 
     def call(self, payload: bytes, *, idempotent: bool,
-             headers: dict[str, str] | None = None) -> tuple[Exchange, Message]:
-        ex = self.post(payload, idempotent=idempotent, headers=headers)
+             headers: dict[str, str] | None = None,
+             accept_status: frozenset[int] = frozenset()) -> tuple[Exchange, Message]:
+        """POST and parse. An accepted non-200 status gives a message with one empty
+        response (no result): its body is not an XML API answer."""
+        ex = self.post(payload, idempotent=idempotent, headers=headers,
+                       accept_status=accept_status)
+        if ex.status != 200:
+            return ex, Message(etree.Element("no-message"), [Response(result=None)])
         try:
             message = parse_message(ex.response, charset=_charset(ex.response_headers))
         except InvalidResponse as exc:
             exc.exchange = ex
             raise
+        if any(r.exception_id == THROTTLED_EXCEPTION_ID for r in message.responses):
+            if self.limiter is not None:
+                self.limiter.throttled()
+            raise Throttled(f"exceptionID {THROTTLED_EXCEPTION_ID}: the site throttles this "
+                            f"caller (too many requests); backing off", exchange=ex)
         return ex, message
 
 

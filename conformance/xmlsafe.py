@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .errors import InvalidResponse
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 256
+# a DOCTYPE in the prolog (after an XML declaration, comments, PIs); NULs are dropped first
+# so that UTF-16 is caught too
+_PROLOG_DOCTYPE = re.compile(rb"^(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)?\s*"
+                             rb"(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<!DOCTYPE", re.I | re.S)
 
 
 def _parser(encoding: str | None = None) -> etree.XMLParser:
@@ -46,6 +52,9 @@ def parse_xml(data: bytes, *, charset: str | None = None, max_bytes: int = MAX_B
         raise error(f"XML of {len(data)} bytes exceeds the limit of {max_bytes} bytes")
     if not data.strip():
         raise error("empty body where an XML message was expected")
+    if _PROLOG_DOCTYPE.match(data[:65536].replace(b"\x00", b"")):
+        # refused before parsing: no entity is ever expanded (XXE, billion laughs)
+        raise error("XML with a DOCTYPE/DTD was refused (entities are not allowed)")
     attempts: list[str | None] = [None]
     if charset and charset.lower() not in ("utf-8", "utf8"):
         attempts.append(charset)

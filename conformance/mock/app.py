@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from lxml import etree
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from ..apis import api_for_xsi_type
@@ -22,7 +22,9 @@ from ..xmlsafe import parse_xml
 from .faults import FAULTS
 from .req import Req
 from .services import HANDLERS, Call
+from .services.emailchange import confirm_pending
 from .state import Site, User
+from .throttle import BLOCK, DEFAULT_LIMIT, NOT_FOUND_IDS, SETTING, THROTTLED_APIS, WINDOW
 from .wire import BAD_LOGIN, INVALID_EMAIL, MALFORMED, Answer, ApiError, failure_message, render
 
 log = logging.getLogger("conformance.mock")
@@ -72,14 +74,17 @@ class MockApp:
             if len(data) > MAX_REQUEST_BYTES:
                 body = failure_message(*MALFORMED)
             else:
-                body = self.handle(data, request.headers.get("JWTToken"))
+                body = self.handle(data, request.headers.get("JWTToken"),
+                                   client=request.remote_addr or "")
             return Response(body, 200, content_type=CONTENT_TYPE)
         if self.control and request.path.startswith("/_mock/"):
             return self.control_endpoint(request)
         raise NotFound()
 
     # -- the XML API -------------------------------------------------------------------
-    def handle(self, data: bytes, jwt: str | None = None) -> bytes:
+    def handle(self, data: bytes, jwt: str | None = None, *, client: str = "") -> bytes:
+        """One XML API request. Raises werkzeug's ``Forbidden`` (HTTP 403) for a caller
+        blocked by the throttle of GetSessionInfo/GetUserCard."""
         site = self.site
         try:
             root = parse_xml(data, max_bytes=MAX_REQUEST_BYTES, max_depth=64)
@@ -91,9 +96,13 @@ class MockApp:
         contents = msg.all("body/bodyContent")
         if not contents:
             return failure_message(*MALFORMED)
-        if len(contents) > site.bodycontent_limit:
+        limit = 2 if site.fault("bodycontent-limit-rejects-small-batch") \
+            else site.bodycontent_limit
+        if len(contents) > limit and not site.fault("bodycontent-limit-not-enforced"):
+            if site.fault("bodycontent-limit-wrong-exception"):
+                return failure_message(*MALFORMED)
             return failure_message("000053", "BodyContent count in request must be less "
-                                             f"than {site.bodycontent_limit + 1}")
+                                             f"than {limit + 1}")
         sec = msg.get("header/securityContext")
         site_name = sec.text("siteName")
         if not site_name or site_name.strip().lower() != site.name.lower():
@@ -103,18 +112,51 @@ class MockApp:
                 caller, via = self.authenticate(sec, jwt)
             except ApiError as err:
                 return render([Answer("serv", "", error=err)])
+            apis = [api_for_xsi_type(c.el.get(XSI_TYPE) or "") for c in contents]
+            names = {a.name for a in apis if a is not None}
+            key = f"user:{caller.webex_id.lower()}" if caller else f"client:{client}"
+            if names & THROTTLED_APIS and self._blocked(key, names):
+                raise Forbidden("Forbidden")
             answers = []
-            for content in contents:
+            for content, api in zip(contents, apis, strict=True):
                 answers.append(self.answer(content.el, caller, via))
+                if api is not None and api.name in THROTTLED_APIS:
+                    self._count_not_found(key, answers[-1])
                 if site.fault("batch-answered-once"):
                     break
         return render(answers)
 
+    # -- sessioninfo-usercard-throttle ---------------------------------------------------
+    def _blocked(self, key: str, names: set[str]) -> bool:
+        site = self.site
+        if site.fault("throttle-not-enforced"):
+            return False
+        if site.fault("throttle-sessioninfo-not-blocked") and "GetUserCard" not in names:
+            return False
+        now = site.clock.now()
+        if site.fault("throttle-all-callers-blocked"):
+            return any(site.throttle.blocked(k, now) for k in list(site.throttle.blocks))
+        return site.throttle.blocked(
+            key, now, block=WINDOW if site.fault("throttle-block-one-hour") else BLOCK,
+            endless=site.fault("throttle-block-never-ends"))
+
+    def _count_not_found(self, key: str, answer: Answer) -> None:
+        site = self.site
+        if answer.error is None or answer.error.exception_id not in NOT_FOUND_IDS:
+            return
+        try:
+            limit = int(site.settings.get(SETTING, DEFAULT_LIMIT))
+        except (TypeError, ValueError):
+            limit = DEFAULT_LIMIT
+        site.throttle.record(key, site.clock.now(), limit,
+                             window=None if site.fault("throttle-window-unbounded")
+                             else WINDOW)
+
     def authenticate(self, sec: Req, jwt: str | None) -> tuple[User | None, str]:
         site = self.site
         webex_id = sec.text("webExID")
-        if jwt:
-            if jwt == site.settings.get("jwt"):
+        if jwt:  # usercard-jwt: an API key, for GetUserCard only (see answer())
+            if jwt == site.settings.get("jwt") or site.fault("usercard-any-jwt-accepted"):
                 return site.find_user(site.settings.get("jwt_user")), "jwt"
             raise ApiError(*BAD_LOGIN)
         ticket, token, password = (sec.text("sessionTicket"), sec.text("webExAccessToken"),
@@ -147,6 +189,8 @@ class MockApp:
             rtype = "genericResponse"
         try:
             if caller is None and not anonymous:
+                raise ApiError(*BAD_LOGIN)
+            if via == "jwt" and api.name != "GetUserCard":  # 40.6.0: GetUserCard only
                 raise ApiError(*BAD_LOGIN)
             children = func(Call(self.site, caller, via, Req(content), api))
         except ApiError as err:
@@ -203,6 +247,10 @@ class MockApp:
             elif action == "clock":
                 with site.lock:
                     site.clock.advance(float(payload.get("advance_seconds", 0)))
+            elif action == "meeting-status":
+                _meeting_status(site, payload)
+            elif action == "confirm-email":  # email-change-verification: the link clicked
+                return _json({"ok": True, "confirmed": confirm_pending(site)})
             elif action == "faults-catalogue":
                 return _json({n: {"requirement": f.requirement, "description": f.description}
                               for n, f in FAULTS.items()})
@@ -211,6 +259,33 @@ class MockApp:
         except (ValueError, TypeError) as exc:
             return _json({"error": str(exc)}, 400)
         return _json({"ok": True, "faults": sorted(site.faults)})
+
+
+def _meeting_status(site: Site, payload: dict[str, Any]) -> None:
+    """``POST /_mock/meeting-status {"meeting_key", "status", "host", "attendees"}``: what
+    the XML API cannot do, start a meeting and join it (session-participant-status)."""
+    if not isinstance(payload, dict):
+        raise ValueError("a JSON object is needed")
+    status = str(payload.get("status", ""))
+    if status not in ("INPROGRESS", "NOT_INPROGRESS"):
+        raise ValueError(f"status must be INPROGRESS or NOT_INPROGRESS, not {status!r}")
+    attendees = int(payload.get("attendees", 0))
+    if attendees < 0:
+        raise ValueError("attendees must not be negative")
+    host = payload.get("host", False)
+    if not isinstance(host, bool):
+        raise ValueError(f"host must be true or false, not {host!r}")
+    with site.lock:
+        meeting = site.meetings.get(int(payload.get("meeting_key", 0)))
+        if meeting is None:
+            raise ValueError(f"no meeting with key {payload.get('meeting_key')!r}")
+        meeting.status = status
+        # Who is in: kept as given (absent keys keep the current value); GetSessionInfo
+        # reports it only while the meeting is in progress.
+        if "host" in payload:
+            meeting.extra["host_joined"] = host
+        if "attendees" in payload:
+            meeting.extra["attendees_joined"] = attendees
 
 
 def _json(body: Any, status: int = 200) -> Response:

@@ -12,11 +12,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .faults import check_names
+from .throttle import DEFAULT_LIMIT as THROTTLE_LIMIT
+from .throttle import Throttle
 
 DEFAULT_SITE = "mocksite"
 DEFAULT_ADMIN = ("siteadmin", "Adm1n-Passw0rd!")
 DEFAULT_HOST = ("host1", "H0st-Passw0rd!")
 DEFAULT_ACCESS_TOKEN = "mock-access-token-siteadmin"
+# usercard-jwt: the mock's API key (JWTToken header, GetUserCard only); settings jwt/jwt_user
+DEFAULT_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJtb2Nrc2l0ZSJ9.bW9jay1hcGkta2V5"
 API_VERSION = "40.12.0"
 PMR_RETENTION = timedelta(days=7)
 
@@ -134,6 +138,14 @@ class Site:
                               "enable_mobile_screen_capture": False,
                               "support_return_scheduled_pmr": False,
                               "meeting_templates": [], "e2ee_meeting_types": []})
+        # edu-session-templates: the Education Instructor session type and its templates
+        self.settings.update({"edu_session_type": False, "edu_meeting_templates": []})
+        # user-card, throttling, email change (40.4.0-40.9.0)
+        self.settings.update({"jwt": DEFAULT_JWT, "jwt_user": DEFAULT_ADMIN[0],
+                              "throttle_not_found_limit": THROTTLE_LIMIT,
+                              "require_email_confirmation": False})
+        self.throttle = Throttle()
+        self.settings.update({"consistent_locked_lobby": False})  # locked-lobby
         self._ids = itertools.count(self.random.randint(100_000_000, 800_000_000), 7919)
         self.users: dict[str, User] = {}
         self.tickets: dict[str, str] = {}
@@ -148,11 +160,13 @@ class Site:
         with self.lock:
             self.faults.clear()
             self.clock = Clock()
+            self.throttle = Throttle()
             self.api_version = API_VERSION
             self.users.clear()
             self.tickets.clear()
             self.meetings.clear()
-            self.records = {k: {} for k in ("contact", "event", "training", "recording")}
+            self.records = {k: {} for k in ("contact", "event", "training", "recording",
+                                            "teleconference")}
             self.access_tokens = {DEFAULT_ACCESS_TOKEN: DEFAULT_ADMIN[0]}
             admin = self.add_user(DEFAULT_ADMIN[0], DEFAULT_ADMIN[1],
                                   f"{DEFAULT_ADMIN[0]}@example.com", "Site", "Admin")
@@ -168,6 +182,7 @@ class Site:
             )}
             rec = self.new_record("recording", "Quarterly review recording")
             rec.fields["description"] = "seeded by the mock"
+            rec.fields["uuid"] = self.new_uuid()  # meeting-uuid: its meeting's UUID
 
     def set_faults(self, names: list[str] | set[str]) -> None:
         check_names(names)

@@ -7,10 +7,13 @@ import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ..catalogue import catalogue
 
-SCHEMA_VERSION = 1
+# 2: run.options, run.duration_s, URL without credentials or query, per requirement
+# gate_verdict, top-level waivers, gate and (with a baseline) comparison.
+SCHEMA_VERSION = 2
 # A requirement's verdict is the worst of its cases': fail, then error, then pass, then skip.
 _ORDER = ["fail", "error", "pass", "skip"]
 
@@ -19,6 +22,31 @@ def requirement_verdict(case_verdicts: list[str]) -> str:
     if not case_verdicts:
         return "not-covered"
     return min(case_verdicts, key=_ORDER.index)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The target URL as it may be reported: no user:password@, no query, no fragment."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = host + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return "<unparsable URL>"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _duration_s(run: dict[str, Any]) -> float | None:
+    from datetime import datetime
+    try:
+        start = datetime.fromisoformat(str(run["start"]))
+        end = datetime.fromisoformat(str(run["end"]))
+    except (KeyError, ValueError):
+        return None
+    return round((end - start).total_seconds(), 1)
 
 
 def build_record(cases: list[dict[str, Any]], run: dict[str, Any]) -> dict[str, Any]:
@@ -31,6 +59,7 @@ def build_record(cases: list[dict[str, Any]], run: dict[str, Any]) -> dict[str, 
         requirements.append({
             "id": req.id, "title": req.title, "since": req.since, "releases": req.releases,
             "source": req.source, "apis": list(req.apis), "notes": req.notes,
+            "apis_not_covered": list(req.apis_not_covered),
             "verdict": requirement_verdict([c["verdict"] for c in mine]),
             "counts": dict(Counter(c["verdict"] for c in mine)),
             "cases": mine,
@@ -39,7 +68,15 @@ def build_record(cases: list[dict[str, Any]], run: dict[str, Any]) -> dict[str, 
         requirements.append({"id": unknown, "title": "(not in the catalogue)", "since": "",
                              "verdict": requirement_verdict([c["verdict"] for c in mine]),
                              "counts": dict(Counter(c["verdict"] for c in mine)),
+                             "releases": "", "source": {}, "apis": [], "notes": "",
+                             "apis_not_covered": [],
                              "cases": mine, "unknown": True})
+    run = dict(run)
+    for key in ("url", "target"):
+        if key in run and run[key] not in (None, "embedded mock"):
+            run[key] = safe_url(str(run[key]))
+    run.setdefault("options", {})
+    run["duration_s"] = _duration_s(run)
     return {
         "schema_version": SCHEMA_VERSION,
         "run": run,

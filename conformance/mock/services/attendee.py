@@ -11,6 +11,7 @@ from ..state import REGISTRATION_FIELDS, Attendee, Meeting
 from ..wire import MISSING_REG_FIELDS, NOT_FOUND, ApiError, el, group, matching_records, opt
 from . import Call, clean_email, handler
 from .meeting import check_all_emails, find_meeting
+from .meetingside import duplicate_policy, uuid_el, wanted_uuid
 
 # Where each registration-form field sits in com:personType.
 PERSON_PATHS = {
@@ -73,11 +74,16 @@ def _check_registration(call: Call, specs: list[Spec]) -> ApiError | None:
 def _add(call: Call, spec: Spec, seen: set[tuple[int, str]]) -> Attendee | None:
     email = clean_email(call, spec.person.text("email")) or ""
     mark = (spec.meeting.key, email.lower())
-    if mark in seen:
+    policy = duplicate_policy(call)  # "first" unless a fault says otherwise
+    if mark in seen and policy != "all":
+        if policy == "last":
+            for existing in spec.meeting.attendees:
+                if existing.email.lower() == email.lower():
+                    existing.name = spec.person.text("name") or email
         return None  # 40.12.0: only the first attendee of one email is processed
     seen.add(mark)
     for existing in spec.meeting.attendees:
-        if email and existing.email.lower() == email.lower():
+        if email and existing.email.lower() == email.lower() and policy != "all":
             return existing
     person = {path: spec.person.text(path) or "" for path in
               ("name", "firstName", "lastName", *PERSON_PATHS.values())
@@ -112,7 +118,12 @@ def _create(call: Call, *, register: bool) -> list[Attendee]:
 
 @handler("CreateMeetingAttendee")
 def create_meeting_attendee(call: Call) -> list:
-    return [el("att:attendeeId", a.attendee_id) for a in _create(call, register=False)]
+    out = []
+    for a in _create(call, register=False):
+        meeting = call.site.meetings.get(a.session_key)
+        out += [el("att:attendeeId", a.attendee_id),
+                uuid_el(call, "att:meetingUUID", meeting.uuid if meeting else None)]
+    return out
 
 
 @handler("RegisterMeetingAttendee")
@@ -120,8 +131,10 @@ def register_meeting_attendee(call: Call) -> list:
     out = []
     for a in _create(call, register=True):
         a.register_id = a.register_id or call.site.next_id()
+        meeting = call.site.meetings.get(a.session_key)
         out.append(group("att:register", el("att:attendeeID", a.attendee_id),
-                         el("att:registerID", a.register_id)))
+                         el("att:registerID", a.register_id),
+                         uuid_el(call, "att:meetingUUID", meeting.uuid if meeting else None)))
     return out
 
 
@@ -144,6 +157,7 @@ def lst_meeting_attendee(call: Call) -> list:
               el("att:joinStatus", a.join_status),
               el("att:meetingKey", meeting.key),
               el("att:sessionKey", meeting.key),
+              uuid_el(call, "att:meetingUUID", meeting.uuid, in_list=True),
               el("att:role", a.role),
               el("att:attendeeId", a.attendee_id),
               el("att:confID", meeting.conf_id),
@@ -157,17 +171,22 @@ def del_meeting_attendee(call: Call) -> list:
     site, req = call.site, call.req
     ids = {int(r.text() or 0) for r in req.all("attendeeID")}
     email = req.text("attendeeEmail/email")
-    removed = 0
+    scope = req.text("attendeeEmail/sessionKey")
+    if email and scope is None and (wanted_uuid(req.get("attendeeEmail")) or wanted_uuid(req)):
+        # meeting-uuid (40.10.0): the meeting named by meetingUUID instead of sessionKey
+        holder = req.get("attendeeEmail") if wanted_uuid(req.get("attendeeEmail")) else req
+        scope = str(find_meeting(call, holder, key_paths=()).key)
+    removed, touched = 0, None
     for meeting in site.meetings.values():
         keep = []
         for a in meeting.attendees:
             if a.attendee_id in ids or (email and a.email.lower() == email.lower()
-                                        and str(meeting.key) == (req.text(
-                                            "attendeeEmail/sessionKey") or str(meeting.key))):
+                                        and str(meeting.key) == (scope or str(meeting.key))):
                 removed += 1
+                touched = meeting
             else:
                 keep.append(a)
         meeting.attendees = keep
     if not removed:
         raise ApiError(*NOT_FOUND)
-    return []
+    return [uuid_el(call, "att:meetingUUID", touched.uuid if touched else None)]

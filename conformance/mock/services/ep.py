@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ..state import TZ_NAMES, Meeting
-from ..wire import MEETING_NOT_FOUND, NOT_FOUND, ApiError, el, group, matching_records
+from ..wire import NOT_FOUND, ApiError, el, group, matching_records
 from . import Call, handler
-from .meeting import find_meeting, private_flag
+from .meeting import private_flag
+from .meetingside import filter_by_uuid, uuid_el
+from .session_info import lookup, meeting_link, participant_status, sees_details, sip_url
 
 
 @handler("GetAPIVersion", anonymous=True)
@@ -14,42 +16,19 @@ def get_api_version(call: Call) -> list:
             el("ep:release", call.site.api_version)]
 
 
-def _invited(call: Call, meeting: Meeting) -> bool:
-    caller = call.caller
-    if caller is None:
-        return False
-    if caller.site_admin or meeting.host.lower() == caller.webex_id.lower():
-        return True
-    return any(a.email.lower() == caller.email.lower() for a in meeting.attendees)
-
-
-def _lookup(call: Call) -> Meeting:
-    req, site = call.req, call.site
-    if req.has("sessionKey") or req.has("meetingUUID") or req.has("meetingUuid"):
-        return find_meeting(call, key_paths=("sessionKey",))
-    for path in ("pmrUrl", "sipUrl", "meetingLink"):
-        value = (req.text(path) or "").strip()
-        if not value:
-            continue
-        for meeting in site.meetings.values():
-            if value in (f"{meeting.key}@{site.name}.webex.com",
-                         f"https://{site.name}.webex.com/j.php?MTID=a{meeting.key}"):
-                return meeting
-    raise ApiError(*MEETING_NOT_FOUND)
-
-
 @handler("GetSessionInfo", anonymous=True)
 def get_session_info(call: Call) -> list:
     site = call.site
-    meeting = _lookup(call)
-    full = _invited(call, meeting)
+    meeting = lookup(call)  # sessioninfo-mobile-lookup
+    full = sees_details(call, meeting)  # sessioninfo-uninvited-hiding
+    links = full or call.fault("uninvited-sees-links")
     host = site.find_user(meeting.host)
-    in_progress = meeting.status == "INPROGRESS"
+    joined = participant_status(call, meeting)  # session-participant-status
     return [
         el("ep:status", meeting.status),
         el("ep:isLocked", False),
         el("ep:sessionkey", meeting.key),
-        el("ep:meetingUUID", meeting.uuid),
+        uuid_el(call, "ep:meetingUUID", meeting.uuid),
         el("ep:confID", meeting.conf_id),
         group("ep:accessControl",
               el("ep:listStatus", "UNLISTED"),
@@ -71,19 +50,16 @@ def get_session_info(call: Call) -> list:
               el("ep:duration", meeting.duration),
               el("ep:timeZone", TZ_NAMES.get(meeting.tz_id, "GMT+00:00"))) if full else None,
         group("ep:attendeeOptions", el("ep:joinRequiresAccount", False)),
-        el("ep:meetingLink", f"https://{site.name}.webex.com/j.php?MTID=a{meeting.key}")
-        if full else None,
-        el("ep:sipURL", f"{meeting.key}@{site.name}.webex.com") if full else None,
-        el("ep:displayMeetingUrl", f"{meeting.key}@{site.name}.webex.com") if full else None,
-        el("ep:hasHostInMeeting", bool(meeting.extra.get("host_joined"))) if in_progress
-        else None,
-        el("ep:hasAttendeeInMeeting", bool(meeting.extra.get("attendee_joined")))
-        if in_progress else None,
+        el("ep:meetingLink", meeting_link(site, meeting)) if links else None,
+        el("ep:sipURL", sip_url(site, meeting)) if links else None,
+        el("ep:displayMeetingUrl", sip_url(site, meeting)) if links else None,
+        el("ep:hasHostInMeeting", joined[0]) if joined else None,
+        el("ep:hasAttendeeInMeeting", joined[1]) if joined else None,
         el("ep:supportE2E", False),
         el("ep:isAllowJBH", False),
         private_flag(call, "ep", meeting),
         el("ep:isCETMeeting", True),
-        el("ep:isPersonalMeetingRoom", False),
+        el("ep:isPersonalMeetingRoom", bool(meeting.extra.get("pmr"))),
         el("ep:isNextUpcomingInstance", True),
     ]
 
@@ -99,6 +75,7 @@ def _visible(call: Call) -> list[Meeting]:
     key = req.int("sessionKey")
     if key is not None:
         meetings = [m for m in meetings if m.key == key]
+    meetings = filter_by_uuid(call, meetings, lambda m: m.uuid)  # meeting-uuid
     name = req.text("confName")
     if name:
         meetings = [m for m in meetings if m.conf_name == name]
@@ -128,7 +105,7 @@ def lst_summary_session(call: Call) -> list:
         out.append(group(
             "ep:session",
             el("ep:sessionKey", m.key),
-            el("ep:meetingUUID", m.uuid),
+            uuid_el(call, "ep:meetingUUID", m.uuid, in_list=True),
             el("ep:confName", m.conf_name),
             el("ep:sessionType", m.meeting_type),
             el("ep:serviceType", m.service_type),
@@ -144,8 +121,9 @@ def lst_summary_session(call: Call) -> list:
             el("ep:listStatus", "UNLISTED"),
             el("ep:hostEmail", host.email if host else ""),
             el("ep:passwordReq", m.password is not None),
-            el("ep:hostJoined", False),
-            el("ep:participantsJoined", False),
+            el("ep:hostJoined", m.status == "INPROGRESS" and bool(m.extra.get("host_joined"))),
+            el("ep:participantsJoined", m.status == "INPROGRESS"
+               and int(m.extra.get("attendees_joined", 0)) > 0),
             el("ep:confID", m.conf_id),
             el("ep:registration", m.attendee_options.get("registration", "false") == "true"),
             el("ep:isRecurring", False),
@@ -164,7 +142,7 @@ def lst_calendar_session(call: Call) -> list:
     return [matching_records("ep", len(meetings), len(page), start)] + [
         group("ep:session",
               el("ep:sessionKey", m.key),
-              el("ep:meetingUUID", m.uuid),
+              uuid_el(call, "ep:meetingUUID", m.uuid, in_list=True),
               el("ep:confName", m.conf_name),
               el("ep:sessionType", m.meeting_type),
               el("ep:serviceType", m.service_type),

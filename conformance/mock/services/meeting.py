@@ -11,6 +11,9 @@ from ..state import REGISTRATION_FIELDS, TZ_NAMES, Meeting
 from ..wire import (ACCESS_DENIED, MEETING_NOT_FOUND, NOT_FOUND, PAST_START, ApiError, el,
                     group, matching_records, opt)
 from . import Call, check_email, handler
+from .lobby import LOBBY_OPTIONS, apply_lobby, lobby_elements
+from .meetingside import (audio_elements, by_uuid, check_template, filter_by_uuid, uuid_el,
+                          wanted_uuid)
 
 
 def check_all_emails(call: Call) -> None:
@@ -31,11 +34,11 @@ def find_meeting(call: Call, req: Req | None = None, *, key_paths: tuple[str, ..
             if meeting is None:
                 raise ApiError(*MEETING_NOT_FOUND)
             return meeting
-    uuid = req.text("meetingUUID") or req.text("meetingUuid")
+    uuid = wanted_uuid(req)  # meeting-uuid (40.6.0); meetingUuid/MeetingUUID too
     if uuid:
-        for meeting in site.meetings.values():
-            if meeting.uuid == uuid.strip():
-                return meeting
+        found = by_uuid(call, site.meetings.values(), lambda m: m.uuid, uuid)
+        if found is not None:
+            return found
     raise ApiError(*MEETING_NOT_FOUND)
 
 
@@ -81,12 +84,17 @@ def _apply(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
         meeting.meeting_type = mtype
     if req.has("accessControl/meetingPassword"):
         meeting.password = req.text("accessControl/meetingPassword") or None
+    template = check_template(call)  # edu-session-templates (40.8.0)
+    if template:
+        meeting.extra["session_template"] = template
     _schedule(call, meeting, req, creating)
     opts = req.get("attendeeOptions")
     if opts:
         for child in opts.el:
-            if isinstance(child.tag, str):
-                meeting.attendee_options[child.tag.rsplit("}", 1)[-1]] = child.text or ""
+            name = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
+            if name and name not in LOBBY_OPTIONS:
+                meeting.attendee_options[name] = child.text or ""
+    apply_lobby(call, meeting, req, creating=creating)  # locked-lobby (40.9.0)
     form = req.get("registrationForm")
     if form:
         for field in REGISTRATION_FIELDS:
@@ -129,7 +137,7 @@ def create_meeting(call: Call) -> list:
     if given and call.fault("given-password-not-returned"):
         returned = None
     return [el("meet:meetingkey", meeting.key),
-            el("meet:meetingUUID", meeting.uuid),
+            uuid_el(call, "meet:meetingUUID", meeting.uuid),
             opt("meet:meetingPassword", returned),
             group("meet:iCalendarURL",
                   el("serv:host", f"https://{site.name}.webex.com/j.php?MTID=h{meeting.key}"),
@@ -151,7 +159,7 @@ def set_meeting(call: Call) -> list:
     draft = copy.deepcopy(meeting)  # a rejected request changes nothing
     _apply(call, draft, call.req, creating=False)
     call.site.meetings[meeting.key] = draft
-    return [el("meet:meetingUUID", draft.uuid)]
+    return [uuid_el(call, "meet:meetingUUID", draft.uuid)]
 
 
 @handler("DelMeeting")
@@ -159,7 +167,7 @@ def del_meeting(call: Call) -> list:
     meeting = find_meeting(call)
     _own(call, meeting)
     del call.site.meetings[meeting.key]
-    return [el("meet:meetingUUID", meeting.uuid)]
+    return [uuid_el(call, "meet:meetingUUID", meeting.uuid)]
 
 
 def _bool_text(value: str | None) -> str:
@@ -180,7 +188,8 @@ def get_meeting(call: Call) -> list:
     return [
         group("meet:accessControl",
               el("meet:listToPublic", False), el("meet:isPublic", False),
-              opt("meet:meetingPassword", meeting.password)),
+              opt("meet:meetingPassword", meeting.password),
+              *audio_elements(call, "meet", meeting.password)),  # audio-password
         group("meet:metaData", el("meet:confName", meeting.conf_name),
               el("meet:meetingType", meeting.meeting_type)),
         group("meet:participants", el("meet:maxUserNumber", 1000),
@@ -202,9 +211,10 @@ def get_meeting(call: Call) -> list:
               el("meet:registration", _bool_text(opts.get("registration"))),
               el("meet:auto", _bool_text(opts.get("auto"))),
               el("meet:emailInvitations", _bool_text(opts.get("emailInvitations"))),
-              el("meet:joinRequiresAccount", _bool_text(opts.get("joinRequiresAccount")))),
+              el("meet:joinRequiresAccount", _bool_text(opts.get("joinRequiresAccount"))),
+              *lobby_elements(call, meeting)),
         el("meet:meetingkey", meeting.key),
-        el("meet:meetingUUID", meeting.uuid),
+        uuid_el(call, "meet:meetingUUID", meeting.uuid),
         el("meet:status", meeting.status),
         el("meet:hostJoined", False),
         el("meet:participantsJoined", False),
@@ -224,6 +234,7 @@ def lst_summary_meeting(call: Call) -> list:
     key = req.int("meetingKey")
     if key is not None:
         meetings = [m for m in meetings if m.key == key]
+    meetings = filter_by_uuid(call, meetings, lambda m: m.uuid)  # meeting-uuid (40.8.0)
     name = req.text("confName")
     if name:
         meetings = [m for m in meetings if m.conf_name == name]
@@ -238,7 +249,8 @@ def lst_summary_meeting(call: Call) -> list:
     page = meetings[start - 1:start - 1 + maximum]
     return [matching_records("meet", len(meetings), len(page), start)] + [
         group("meet:meeting",
-              el("meet:meetingKey", m.key), el("meet:meetingUUID", m.uuid),
+              el("meet:meetingKey", m.key),
+              uuid_el(call, "meet:meetingUUID", m.uuid, in_list=True),
               el("meet:confName", m.conf_name), el("meet:meetingType", m.meeting_type),
               el("meet:hostWebExID", m.host), el("meet:otherHostWebExID", m.host),
               el("meet:timeZoneID", m.tz_id),

@@ -7,9 +7,20 @@ from __future__ import annotations
 from lxml import etree
 
 from ..state import Record
-from ..wire import NOT_FOUND, PAST_START, ApiError, el, group, matching_records
+from ..wire import NOT_FOUND, PAST_START, ApiError, el, group, matching_records, opt
 from . import Call, clean_email, handler
 from .meeting import check_all_emails
+from .meetingside import (
+    audio_elements,
+    by_uuid,
+    check_template,
+    filter_by_uuid,
+    unique_people,
+    uuid_el,
+    wanted_uuid,
+)
+
+SESSION_KINDS = ("event", "training")  # sessions with a meetingUUID, template and attendees
 
 EMAIL_TAGS = ("email",)
 
@@ -30,7 +41,54 @@ def _record(call: Call, kind: str, key_paths: tuple[str, ...]) -> Record:
             if rec is not None:
                 return rec
             break
+    else:
+        uuid = wanted_uuid(call.req)  # meeting-uuid: events, training sessions (40.8/40.10)
+        if uuid:
+            found = by_uuid(call, call.site.records[kind].values(),
+                            lambda r: r.fields.get("uuid"), uuid)
+            if found is not None:
+                return found
     raise ApiError(*NOT_FOUND)
+
+
+def _people(call: Call, kind: str) -> list[tuple[str, str]]:
+    """(name, email) of the request's attendees: event ``attendees/attendee`` (a
+    com:personType), training ``attendees/participants/participant/person``; of several
+    with one email only the first (duplicate-attendee-email, 40.12.0)."""
+    req = call.req
+    if kind == "event":
+        nodes = req.all("attendees/attendee")
+    else:
+        nodes = [p.get("person") for p in (req.all("attendees/participants/participant")
+                                           + req.all("attendees/participant"))]
+    out = []
+    for node in nodes:
+        email = clean_email(call, node.text("email"))
+        if email is not None:
+            out.append((node.text("name") or email, email))
+    return unique_people(call, out)
+
+
+def _session_fields(call: Call, rec: Record) -> None:
+    """Password, session template and attendees of an event or training session."""
+    if call.req.has("accessControl/sessionPassword"):
+        rec.fields["password"] = call.req.text("accessControl/sessionPassword") or None
+    template = check_template(call)  # edu-session-templates (40.8.0)
+    if template:
+        rec.fields["session_template"] = template
+    people = _people(call, rec.kind)
+    if people:
+        rec.fields["people"] = people
+
+
+def _attendee_els(prefix: str, rec: Record) -> list[etree._Element]:
+    """Event attendees: name and email (com:personType), then other emails of the record."""
+    people = rec.fields.get("people", [])
+    known = {e.lower() for _, e in people}
+    return ([group(f"{prefix}:attendee", el("com:name", n), el("com:email", e))
+             for n, e in people]
+            + [group(f"{prefix}:attendee", el("com:email", e)) for e in rec.emails
+               if e.lower() not in known])
 
 
 def _start_ok(call: Call, path: str, tz_path: str) -> None:
@@ -47,13 +105,22 @@ def _start_ok(call: Call, path: str, tz_path: str) -> None:
 def _create(call: Call, kind: str, name_path: str) -> Record:
     call.require_caller()
     check_all_emails(call)
-    rec = call.site.new_record(kind, call.req.text(name_path) or "")
+    draft = Record(0, kind, call.req.text(name_path) or "")
+    if kind in SESSION_KINDS:
+        _session_fields(call, draft)  # may refuse the request: nothing created then
+        draft.fields["uuid"] = call.site.new_uuid()
+    rec = call.site.new_record(kind, draft.name)
+    rec.fields.update(draft.fields)
     rec.emails = _emails(call)
     return rec
 
 
 def _update(call: Call, rec: Record, name_path: str) -> None:
     check_all_emails(call)
+    if rec.kind in SESSION_KINDS:
+        draft = Record(rec.key, rec.kind, rec.name, fields=dict(rec.fields))
+        _session_fields(call, draft)  # may refuse the request: nothing changed then
+        rec.fields = draft.fields
     name = call.req.text(name_path)
     if name is not None:
         rec.name = name
@@ -106,11 +173,13 @@ def del_contacts(call: Call) -> list:
 
 
 # -- events --------------------------------------------------------------------------------
+# meeting-uuid: GetEvent, LstsummaryEvent (40.8.0), CreateEvent/SetEvent/DelEvent (40.10.0)
 @handler("CreateEvent")
 def create_event(call: Call) -> list:
     _start_ok(call, "schedule/startDate", "schedule/timeZoneID")
     rec = _create(call, "event", "metaData/sessionName")
-    return [el("event:sessionKey", rec.key), el("event:guestToken", "0" * 32)]
+    return [el("event:sessionKey", rec.key), el("event:guestToken", "0" * 32),
+            uuid_el(call, "event:meetingUUID", rec.fields.get("uuid"))]
 
 
 @handler("SetEvent")
@@ -118,17 +187,20 @@ def set_event(call: Call) -> list:
     call.require_caller()
     rec = _record(call, "event", ("sessionKey",))
     _update(call, rec, "metaData/sessionName")
-    return []
+    return [uuid_el(call, "event:meetingUUID", rec.fields.get("uuid"))]
 
 
 @handler("GetEvent")
 def get_event(call: Call) -> list:
     call.require_caller()
     rec = _record(call, "event", ("sessionKey",))
-    return [group("event:metaData", el("event:sessionName", rec.name)),
-            group("event:attendees", *[group("event:attendee", el("event:email", e))
-                                       for e in rec.emails]),
-            el("event:sessionKey", rec.key)]
+    password = rec.fields.get("password")
+    return [group("event:accessControl", opt("event:sessionPassword", password),
+                  *audio_elements(call, "event", password)),  # audio-password
+            group("event:metaData", el("event:sessionName", rec.name)),
+            group("event:attendees", *_attendee_els("event", rec)),
+            el("event:sessionKey", rec.key),
+            uuid_el(call, "event:meetingUUID", rec.fields.get("uuid"))]
 
 
 @handler("DelEvent")
@@ -136,16 +208,21 @@ def del_event(call: Call) -> list:
     call.require_caller()
     rec = _record(call, "event", ("sessionKey",))
     del call.site.records["event"][rec.key]
-    return []
+    return [uuid_el(call, "event:meetingUUID", rec.fields.get("uuid"))]
 
 
 def _list(call: Call, kind: str, prefix: str, item: str, name_tag: str) -> list:
     call.require_caller()
     recs = sorted(call.site.records[kind].values(), key=lambda r: r.key)
+    key = call.req.int("sessionKey")
+    if key is not None:
+        recs = [r for r in recs if r.key == key]
+    recs = filter_by_uuid(call, recs, lambda r: r.fields.get("uuid"))  # meeting-uuid
     if not recs:
         raise ApiError(*NOT_FOUND)
     return [matching_records(prefix, len(recs), len(recs), 1)] + [
         group(f"{prefix}:{item}", el(f"{prefix}:sessionKey", r.key),
+              uuid_el(call, f"{prefix}:meetingUUID", r.fields.get("uuid"), in_list=True),
               el(f"{prefix}:{name_tag}", r.name)) for r in recs]
 
 
@@ -155,11 +232,13 @@ def lst_summary_event(call: Call) -> list:
 
 
 # -- training sessions ---------------------------------------------------------------------
+# meeting-uuid: LstsummaryTrainingSession (40.9.0), Create/Set/Get/Del (40.10.0)
 @handler("CreateTrainingSession")
 def create_training_session(call: Call) -> list:
     _start_ok(call, "schedule/startDate", "schedule/timeZoneID")
     rec = _create(call, "training", "metaData/confName")
-    return [el("train:sessionkey", rec.key)]
+    return [el("train:sessionkey", rec.key),
+            uuid_el(call, "train:meetingUUID", rec.fields.get("uuid"))]
 
 
 @handler("SetTrainingSession")
@@ -167,18 +246,27 @@ def set_training_session(call: Call) -> list:
     call.require_caller()
     rec = _record(call, "training", ("sessionKey", "sessionkey"))
     _update(call, rec, "metaData/confName")
-    return []
+    return [uuid_el(call, "train:meetingUUID", rec.fields.get("uuid"))]
 
 
 @handler("GetTrainingSession")
 def get_training_session(call: Call) -> list:
     call.require_caller()
     rec = _record(call, "training", ("sessionKey", "sessionkey"))
-    return [group("train:metaData", el("train:confName", rec.name)),
-            group("train:attendees", *[group("train:participant",
-                                             group("train:person", el("com:email", e)))
-                                       for e in rec.emails]),
-            el("train:sessionkey", rec.key)]
+    password = rec.fields.get("password")
+    people = rec.fields.get("people", [])
+    known = {e.lower() for _, e in people}
+    participants = ([group("train:participant", group("train:person", el("com:name", n),
+                                                      el("com:email", e)))
+                     for n, e in people]
+                    + [group("train:participant", group("train:person", el("com:email", e)))
+                       for e in rec.emails if e.lower() not in known])
+    return [group("train:accessControl", opt("train:sessionPassword", password),
+                  *audio_elements(call, "train", password)),  # audio-password
+            group("train:metaData", el("train:confName", rec.name)),
+            group("train:attendees", group("train:participants", *participants)),
+            el("train:sessionkey", rec.key),
+            uuid_el(call, "train:meetingUUID", rec.fields.get("uuid"))]
 
 
 @handler("DelTrainingSession")
@@ -186,7 +274,7 @@ def del_training_session(call: Call) -> list:
     call.require_caller()
     rec = _record(call, "training", ("sessionKey", "sessionkey"))
     del call.site.records["training"][rec.key]
-    return []
+    return [uuid_el(call, "train:meetingUUID", rec.fields.get("uuid"))]
 
 
 @handler("LstsummaryTrainingSession")
@@ -221,8 +309,11 @@ def get_recording_info(call: Call) -> list:
 def lst_recording(call: Call) -> list:
     call.require_caller()
     recs = sorted(call.site.records["recording"].values(), key=lambda r: r.key)
+    recs = filter_by_uuid(call, recs, lambda r: r.fields.get("uuid"))  # meeting-uuid (40.6.0)
     if not recs:
         raise ApiError(*NOT_FOUND)
     return [matching_records("ep", len(recs), len(recs), 1)] + [
-        group("ep:recording", el("ep:recordingID", r.key), el("ep:name", r.name))
+        group("ep:recording", el("ep:recordingID", r.key),
+              uuid_el(call, "ep:meetingUUID", r.fields.get("uuid"), in_list=True),
+              el("ep:name", r.name))
         for r in recs]

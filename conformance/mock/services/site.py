@@ -44,5 +44,7 @@ def get_site(call: Call) -> list:
               None if call.fault("scheduled-pmr-toggle-missing")
               else el("site:SupportXMLAPIReturnScheduledPMR",
                       bool(s.get("support_return_scheduled_pmr", False))
-                      and not call.fault("scheduled-pmr-toggle-always-false"))),
+                      and not call.fault("scheduled-pmr-toggle-always-false")),
+              # locked-lobby: GetSite's placement is the mock's choice (not documented)
+              el("site:ConsistentLockedLobby", bool(s.get("consistent_locked_lobby", False)))),
     )]

@@ -1,5 +1,5 @@
 """user service: AuthenticateUser, CreateUser, GetUser, SetUser, DelUser, GetMe,
-GetUserCard, LstsummaryUser."""
+LstsummaryUser (GetUserCard: usercard.py; the email-change rule: emailchange.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from lxml import etree
 
 from ..req import Req
 from ..state import PMR_RETENTION, User
-from ..wire import (ACCESS_DENIED, BAD_LOGIN, EMAIL_EXISTS, NOT_FOUND, USER_NOT_FOUND,
-                    WEBEXID_EXISTS, ApiError, el, group, matching_records, opt)
+from ..wire import (ACCESS_DENIED, EMAIL_EXISTS, NOT_FOUND, USER_NOT_FOUND, WEBEXID_EXISTS,
+                    ApiError, el, group, matching_records, opt)
 from . import Call, check_email, clean_email, handler
+from .emailchange import change_email
 
 
 @handler("AuthenticateUser")
@@ -216,7 +217,7 @@ def set_user(call: Call) -> list:
     draft = copy.deepcopy(user)  # a rejected request changes nothing
     _apply(call, draft, req, "SetUser")
     if email is not None:
-        draft.email = email
+        change_email(call, caller, draft, email)  # email-change-verification (40.4.0)
     new_id = req.text("newWebExId")
     site.users.pop(user.webex_id.lower())
     if new_id:
@@ -312,19 +313,7 @@ def get_me(call: Call) -> list:
     return _user_elements(call, call.require_caller(), getme=True)
 
 
-@handler("GetUserCard")
-def get_user_card(call: Call) -> list:
-    if call.caller is None:
-        raise ApiError(*BAD_LOGIN)
-    user = _find(call, call.req.text("webExId") or call.caller.webex_id)
-    return [
-        group("use:avatar", el("use:url", f"https://{call.site.name}.webex.com/avatar.png"),
-              el("use:lastModifiedTime", 0), el("use:isUploaded", False)),
-        group("use:personalMeetingRoom",
-              el("use:title", f"{user.first_name}'s Personal Room"),
-              el("use:personalMeetingRoomURL", _pmr_url(call, user)),
-              el("use:accessCode", user.pmr_key)),
-    ]
+# GetUserCard: services/usercard.py (usercard-jwt, usercard-authorization)
 
 
 @handler("LstsummaryUser")

@@ -1,0 +1,293 @@
+"""pytest glue of the fuzz tests (``fuzz/``), registered by its own ``pytest11`` entry
+point: options, the hypothesis profile (budget, derandomized mode, database under
+``reports/hypothesis``), fixtures, and the run-record entry of every fuzz test.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..errors import TargetError
+from .harness import (
+    DEFAULT_EXAMPLES_MOCK,
+    DEFAULT_EXAMPLES_SITE,
+    DEFAULT_RATE_SITE,
+    FuzzFailure,
+    FuzzSession,
+)
+
+PROFILE = "conformance-fuzz"
+FUZZ_DIR = "fuzz"
+_SESSION = pytest.StashKey[FuzzSession]()
+_INFO = pytest.StashKey[dict]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance-fuzz", "Webex XML API fuzzing (fuzz/)")
+    group.addoption("--conformance-fuzz-examples", dest="conformance_fuzz_examples",
+                    default=None, help=f"examples per fuzz test (default "
+                    f"{DEFAULT_EXAMPLES_MOCK} against the mock, {DEFAULT_EXAMPLES_SITE} "
+                    f"against a real site)")
+    group.addoption("--conformance-fuzz-derandomize", dest="conformance_fuzz_derandomize",
+                    action="store_true", default=False,
+                    help="the same examples on every run (release gating); no database")
+    group.addoption("--conformance-fuzz-rate", dest="conformance_fuzz_rate", default=None,
+                    help=f"at most this many calls per minute (default {DEFAULT_RATE_SITE:g} "
+                    f"against a real site, unlimited against the mock; 0 = unlimited)")
+
+
+def _fuzz_dir(config: pytest.Config) -> Path:
+    return (config.rootpath / FUZZ_DIR).resolve()
+
+
+def targets_fuzz(config: pytest.Config) -> bool:
+    """Whether the run's arguments touch ``fuzz/`` (or it is a plain ``pytest`` run whose
+    testpaths include it)."""
+    fuzz = _fuzz_dir(config)
+    for arg in config.args:
+        path = Path(str(arg).split("::")[0])
+        path = path if path.is_absolute() else Path(config.invocation_params.dir) / path
+        path = path.resolve()
+        if path == fuzz or fuzz in path.parents or path in fuzz.parents:
+            return True
+    return False
+
+
+def _number(config: pytest.Config, name: str, text: str | None, kind: type) -> Any:
+    if text in (None, ""):
+        return None
+    try:
+        value = kind(text)
+    except ValueError:
+        raise pytest.UsageError(f"--conformance-fuzz-{name} must be a number, not "
+                                f"{text!r}") from None
+    if value < 0:
+        raise pytest.UsageError(f"--conformance-fuzz-{name} must not be negative")
+    return value
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    examples = _number(config, "examples", config.getoption("conformance_fuzz_examples"), int)
+    rate = _number(config, "rate", config.getoption("conformance_fuzz_rate"), float)
+    derandomize = bool(config.getoption("conformance_fuzz_derandomize"))
+    if examples == 0:
+        raise pytest.UsageError("--conformance-fuzz-examples must be at least 1")
+    from ..plugin import _CONFIG, _STATE
+    target_config = config.stash.get(_CONFIG, None)
+    embedded = target_config is None or target_config.embedded or \
+        bool(target_config.mock_control)
+    if examples is None:
+        examples = DEFAULT_EXAMPLES_MOCK if embedded else DEFAULT_EXAMPLES_SITE
+    if rate is None:
+        rate = None if embedded else DEFAULT_RATE_SITE
+    reports = Path(config.stash[_STATE]["reports"]) if _STATE in config.stash else \
+        Path("reports")
+    config.stash[_INFO] = {"examples": examples, "rate": rate or None,
+                           "derandomize": derandomize, "reports": reports,
+                           "active": targets_fuzz(config)}
+    if config.stash[_INFO]["active"] and config.getoption("hypothesis_profile", None) is None:
+        _load_profile(examples, derandomize, reports)
+
+
+def _load_profile(examples: int, derandomize: bool, reports: Path) -> None:
+    from hypothesis import HealthCheck, Phase, settings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+    database = None if derandomize else DirectoryBasedExampleDatabase(
+        str(reports / "hypothesis"))
+    settings.register_profile(
+        PROFILE, max_examples=examples, derandomize=derandomize, database=database,
+        deadline=None, print_blob=True, stateful_step_count=8, report_multiple_bugs=False,
+        # no "explain" phase: it costs calls to the target, the budget is for examples
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                               HealthCheck.filter_too_much, HealthCheck.data_too_large])
+    settings.load_profile(PROFILE)
+
+
+# -- fixtures -------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def conformance_target(request: pytest.FixtureRequest):
+    """The run's :class:`~conformance.target.TargetSession` (mock or site)."""
+    from ..plugin import _target
+    return _target(request.config)
+
+
+@pytest.fixture(scope="session")
+def conformance_fuzz(request: pytest.FixtureRequest, conformance_target) -> FuzzSession:
+    """The run's :class:`~conformance.fuzzing.harness.FuzzSession`."""
+    config = request.config
+    session = config.stash.get(_SESSION, None)
+    if session is None or session.target is not conformance_target:
+        info = config.stash[_INFO]
+        session = FuzzSession(conformance_target, calls_per_minute=info["rate"],
+                              reports=info["reports"], examples=info["examples"],
+                              mode="derandomized" if info["derandomize"] else "random")
+        config.stash[_SESSION] = session
+    return session
+
+
+@pytest.fixture
+def fuzz(conformance_fuzz: FuzzSession) -> FuzzSession:
+    """The fuzz session, reset for this test."""
+    conformance_fuzz.begin()
+    try:
+        conformance_target_capabilities = conformance_fuzz.target.capabilities()
+    except TargetError as exc:
+        from .harness import FuzzTargetError
+        raise FuzzTargetError(f"the target could not be asked: {exc}") from None
+    del conformance_target_capabilities
+    return conformance_fuzz
+
+
+def stateful_settings(config: pytest.Config, machine: type) -> Any:
+    """Settings for ``run_state_machine_as_test``; the seed comes from --hypothesis-seed
+    or is drawn here so that it can be printed on failure."""
+    from hypothesis import settings
+    info = config.stash[_INFO]
+    if not info["derandomize"]:
+        seed = config.getoption("hypothesis_seed", None)
+        seed = int(seed) if seed not in (None, "") else random.getrandbits(32)
+        machine._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
+        info.setdefault("seeds", {})[machine.__name__] = seed
+    return settings()
+
+
+# -- the run record -------------------------------------------------------------------------
+def _requirement(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("requirement")
+    return str(mark.args[0]) if mark and mark.args else None
+
+
+def _is_fuzz_item(item: pytest.Item) -> bool:
+    fuzz_dir = _fuzz_dir(item.config)
+    return fuzz_dir in Path(str(item.path)).resolve().parents and \
+        _requirement(item) is not None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _is_fuzz_item(item):
+        item.stash[_START] = time.perf_counter()  # type: ignore[index]
+
+
+_START = pytest.StashKey[float]()
+
+
+def _seed_line(item: pytest.Item, session: FuzzSession | None) -> str:
+    info = item.config.stash[_INFO]
+    if info["derandomize"]:
+        return "derandomized run (--conformance-fuzz-derandomize): the same examples every time"
+    seed = getattr(getattr(item, "obj", None), "_hypothesis_internal_use_generated_seed", None)
+    if seed is None:
+        seed = info.get("seeds", {}).get(getattr(item, "_machine_name", ""), None)
+    forced = item.config.getoption("hypothesis_seed", None)
+    seed = forced if forced not in (None, "") else seed
+    if seed is None:
+        return (f"seed: see hypothesis' output above; the example is also kept in "
+                f"{info['reports']}/hypothesis and replayed first on the next run")
+    return (f"seed: {seed} (reproduce: python -m pytest '{item.nodeid}' "
+            f"--hypothesis-seed={seed})")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    outcome = yield
+    report = outcome.get_result()
+    if not _is_fuzz_item(item):
+        return
+    final = call.when == "call" or (call.when == "setup" and not report.passed)
+    if not final:
+        return
+    from ..catalogue import catalogue
+    requirement = _requirement(item) or ""
+    req = catalogue().get(requirement)
+    session = item.config.stash.get(_SESSION, None)
+    started = item.stash.get(_START, None)
+    duration = round((time.perf_counter() - started) * 1000, 1) if started else 0.0
+    verdict, reason = "pass", ""
+    failure = session.last_failure if session is not None else None
+    extra_lines: list[str] = []
+    if report.skipped:
+        verdict = "skip"
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "skipped"
+    elif report.failed:
+        exc = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(exc, TargetError) or (exc is not None and not isinstance(
+                exc, (FuzzFailure, AssertionError)) and _has_target_error(exc)):
+            verdict, reason = "error", f"could not tell: {exc}"
+        elif call.when == "setup":
+            verdict, reason = "error", f"set-up failed: {exc}"
+        else:
+            verdict = "fail"
+            reason = failure.message if failure else str(exc).splitlines()[0] if exc else ""
+    params: dict[str, Any] = {"examples": item.config.stash[_INFO]["examples"],
+                              "mode": "derandomized" if item.config.stash[_INFO]["derandomize"]
+                              else "random"}
+    if verdict == "fail" and session is not None:
+        params["seed"] = _seed_line(item, session)
+        extra_lines.append(params["seed"])
+        if failure is not None:
+            path, command = session.save(item.name, failure, requirement=requirement)
+            if path is not None:
+                params["saved"] = str(path)
+            if command:
+                params["replay"] = command
+                extra_lines.append(f"shrunk example saved: {path}")
+                extra_lines.append(f"replay: {command}")
+            extra_lines.append(f"minimal example: {failure.example}")
+    if extra_lines:
+        report.sections.append(("conformance fuzz", "\n".join(extra_lines)))
+    steps = failure.steps if (failure and verdict == "fail") else []
+    report.conformance = {
+        "case_id": f"{requirement}::fuzz:{item.name}",
+        "requirement": requirement,
+        "title": (item.obj.__doc__ or item.name).strip().splitlines()[0]
+        if getattr(item, "obj", None) is not None and item.obj.__doc__ else item.name,
+        "since": req.since if req else "",
+        "source": dict(req.source) if req else {},
+        "apis": list(req.apis) if req else [],
+        "params": params,
+        "verdict": verdict,
+        "reason": reason,
+        "differences": list(failure.differences) if failure and verdict == "fail" else [],
+        "findings": [],
+        "steps": steps,
+        "cleanup": list(failure.cleanup) if failure and verdict == "fail" else [],
+        "leftovers": list(session.leftovers) if session is not None else [],
+        "evidence": failure.evidence if failure and verdict == "fail" else None,
+        "duration_ms": duration,
+    }
+    if session is not None:
+        session.leftovers = []
+
+
+def _has_target_error(exc: BaseException) -> bool:
+    if isinstance(exc, TargetError):
+        return True
+    inner = getattr(exc, "exceptions", None)
+    return bool(inner) and all(_has_target_error(e) for e in inner)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
+                            config: pytest.Config) -> None:
+    info = config.stash.get(_INFO, None)
+    if not info or not info["active"]:
+        return
+    session = config.stash.get(_SESSION, None)
+    tr = terminalreporter
+    tr.section("conformance fuzz")
+    mode = "derandomized" if info["derandomize"] else "random"
+    rate = f"{info['rate']:g} calls/min" if info["rate"] else "unlimited"
+    tr.write_line(f"  {info['examples']} example(s) per test, {mode}, rate {rate}; "
+                  f"database {'off' if info['derandomize'] else str(info['reports']) + '/hypothesis'}")
+    if session is not None:
+        tr.write_line(f"  {session.calls} call(s) to the target")
+        saved = sorted((info["reports"] / "fuzz").glob("*.xml")) \
+            if (info["reports"] / "fuzz").is_dir() else []
+        if saved and exitstatus not in (0,):
+            tr.write_line(f"  shrunk failures: {info['reports']}/fuzz/ "
+                          f"(python -m conformance.replay FILE [--url URL])")

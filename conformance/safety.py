@@ -1,0 +1,535 @@
+"""Running safely against a shared site: one run prefix for all workers, the run's ledger
+torn down again at the end (also after a failure or Ctrl-C), a sweep and leak check by
+prefix, a rate limit shared by the xdist workers, cases that change site-wide state kept
+apart from the others, redacted logs, and a scan of every report for the run's secrets.
+
+Registered by :func:`conformance.plugin.pytest_configure` as the plugin object
+``conformance-safety``; the runner and the report writers do not know it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .envelope import Body
+from .errors import TargetError
+from .ratelimit import RateLimiter, SiteStateLock, run_dir
+from .redact import Redactor
+from .target import TargetConfig, TargetSession, new_prefix
+
+#: exit code when a secret is found in the reports, or objects are left with
+#: ``--conformance-fail-on-leak``
+EXIT_SAFETY = 7
+#: requests per second against a real site when nothing is configured
+DEFAULT_SITE_RATE = 5.0
+DEFAULT_BACKOFF = 30.0
+TRUE = {"1", "true", "yes", "on"}
+_PLUGIN = "conformance-safety"
+
+
+@dataclass
+class LeakReport:
+    """What the end of a run found and did."""
+
+    prefix: str
+    checked: str = ""                       # how: "mock state" | "list APIs" | why not
+    teardown: list[str] = field(default_factory=list)   # run ledger items deleted at the end
+    swept: list[str] = field(default_factory=list)      # found by prefix and deleted
+    left: list[str] = field(default_factory=list)       # still there: a leak
+    deactivated_users: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rate_limit: dict[str, float] = field(default_factory=dict)  # requests, throttled
+
+    def merge(self, other: dict[str, Any]) -> None:
+        for name in ("teardown", "swept", "left", "deactivated_users", "errors"):
+            getattr(self, name).extend(other.get(name, []))
+        if other.get("checked") and not self.checked:
+            self.checked = other["checked"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"prefix": self.prefix, "checked": self.checked, "teardown": self.teardown,
+                "swept": self.swept, "left": self.left,
+                "deactivated_users": sorted(set(self.deactivated_users)),
+                "errors": self.errors, "rate_limit": self.rate_limit}
+
+
+# -- the run's ledger, sweep and leak check ------------------------------------------------------
+def teardown_ledger(target: TargetSession) -> tuple[list[str], list[str]]:
+    """Delete what is still in the run's ledger, newest first. Returns (done, failed)."""
+    done: list[str] = []
+    failed: list[str] = []
+    ledger = target.run_ledger
+    for item in list(reversed(ledger)):
+        what = f"{item.kind} {item.key} (case {item.case})"
+        try:
+            _, message = target.call(target.admin, [Body(item.delete_api,
+                                                         {item.delete_field: item.key})],
+                                     idempotent=False)
+        except TargetError as exc:
+            failed.append(f"{what}: {exc}")
+            continue
+        response = message.first
+        if response.ok or response.exception_id in ("000015", "060001", "030001"):
+            note = " (deactivated: DelUser cannot delete a user)" if item.kind == "user" else ""
+            done.append(f"{item.delete_api} {what}: done{note}")
+            ledger.remove(item)
+        else:
+            failed.append(f"{what}: {item.delete_api} answered {response.summary()}")
+    return done, failed
+
+
+def leftovers(target: TargetSession, prefix: str) -> tuple[str, dict[str, list[str]]]:
+    """Objects on the site whose name starts with ``prefix``: from the mock's control state
+    when there is one, else through the list APIs. Keys: users, deactivated_users,
+    meetings, records."""
+    if target.control_url:
+        state = target.control("state?prefix=" + prefix, method="GET")
+        objects = state.get("objects", {})
+        return "mock state", {k: list(v) for k, v in objects.items()}
+    from .sweep import find, matcher
+    found, errors = find(target, matcher(prefix))
+    out: dict[str, list[str]] = {"users": [], "deactivated_users": [], "meetings": [],
+                                 "records": [], "errors": errors}
+    for item in found:
+        if item.kind == "user":
+            out["users" if item.active else "deactivated_users"].append(item.name)
+        elif item.kind == "meeting":
+            out["meetings"].append(item.key)
+        else:
+            out["records"].append(f"{item.kind}:{item.key}")
+    return "list APIs", out
+
+
+def _left(objects: dict[str, list[str]]) -> list[str]:
+    return [f"{kind[:-1] if kind.endswith('s') else kind} {name}"
+            for kind in ("users", "meetings", "records") for name in objects.get(kind, [])]
+
+
+def finish_target(target: TargetSession, prefix: str, *, check: bool,
+                  interrupted: bool = False) -> LeakReport:
+    """End of a run on ``target``: tear the run's ledger down; then (``check``) look for
+    anything with the prefix, sweep it, and look again."""
+    report = LeakReport(prefix)
+    with _sigint_deferred():
+        done, failed = teardown_ledger(target)
+        report.teardown += done
+        report.errors += failed
+        if not check:
+            return report
+        from .sweep import matcher, sweep
+        passes = 3 if interrupted else 2
+        for attempt in range(passes):
+            try:
+                report.checked, objects = leftovers(target, prefix)
+            except TargetError as exc:
+                report.checked = "not checked"
+                report.errors.append(f"leak check failed: {exc}")
+                return report
+            report.errors += objects.pop("errors", [])
+            report.deactivated_users = objects.get("deactivated_users", [])
+            report.left = _left(objects)
+            if not report.left or attempt == passes - 1:
+                break
+            if attempt and interrupted:
+                time.sleep(1.0)  # a request in flight at Ctrl-C may still be creating
+            result = sweep(target, matcher(prefix))
+            report.swept += result.deleted
+            report.errors += result.errors + result.failed
+    return report
+
+
+class _sigint_deferred:
+    """During the final clean-up a first Ctrl-C is noted, not obeyed (a second aborts)."""
+
+    def __enter__(self) -> _sigint_deferred:
+        self.count = 0
+        try:
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        except ValueError:  # not the main thread
+            self.previous = None
+        return self
+
+    def _handler(self, *_: Any) -> None:
+        self.count += 1
+        if self.count > 1:
+            raise KeyboardInterrupt
+        print("\nconformance: cleaning up what the run created; Ctrl-C again to abort "
+              "(then sweep: python -m conformance.sweep --prefix ...)", flush=True)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+# -- secrets ---------------------------------------------------------------------------------
+def configured_secrets(config: TargetConfig) -> dict[str, str]:
+    """The run's secrets by where they come from (never printed: only the names are)."""
+    out = {"--conformance-password / WEBEX_PASSWORD": config.password,
+           "--conformance-host-password / WEBEX_HOST_PASSWORD": config.host_password,
+           "--conformance-access-token / WEBEX_ACCESS_TOKEN": config.access_token,
+           "--conformance-jwt / WEBEX_JWT": config.jwt}
+    if config.embedded:
+        from . import mock
+        out.update({"the embedded mock's admin password": mock.DEFAULT_ADMIN[1],
+                    "the embedded mock's host password": mock.DEFAULT_HOST[1],
+                    "the embedded mock's access token": mock.DEFAULT_ACCESS_TOKEN,
+                    "the embedded mock's API key JWT": getattr(mock, "DEFAULT_JWT", None)})
+    return {name: value for name, value in out.items() if value and len(value) >= 3}
+
+
+def _forms(secret: str) -> set[bytes]:
+    """The secret as it could appear in a file: raw, XML-escaped, JSON-escaped; UTF-8 and
+    ISO-8859-1."""
+    texts = {secret, escape(secret, quote=False), escape(secret, quote=True),
+             json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    out: set[bytes] = set()
+    for text in texts:
+        for encoding in ("utf-8", "iso-8859-1"):
+            try:
+                out.add(text.encode(encoding))
+            except UnicodeEncodeError:
+                pass
+    return out
+
+
+def scan(paths: list[Path], secrets: dict[str, str]) -> list[str]:
+    """Every file under ``paths`` that contains one of ``secrets``: "file: name of the
+    secret" (the value is never part of the answer)."""
+    forms = {name: _forms(value) for name, value in secrets.items()}
+    hits: list[str] = []
+    seen: set[Path] = set()
+    for root in paths:
+        files: Iterator[Path] = iter([root]) if root.is_file() else root.rglob("*")
+        for path in files:
+            if not path.is_file() or path in seen:
+                continue
+            seen.add(path)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            for name, variants in forms.items():
+                if any(v in data for v in variants):
+                    hits.append(f"{path}: {name}")
+    return hits
+
+
+class _RedactingFactory:
+    """A log record factory that masks the run's secrets in every record's message."""
+
+    def __init__(self, previous: Any, redactor: Redactor) -> None:
+        self.previous, self.redactor = previous, redactor
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record stays as it is
+            return record
+        masked = self.redactor.text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return record
+
+
+# -- the plugin ------------------------------------------------------------------------------
+def _truthy(value: str | bool | None) -> bool:
+    return str(value or "").strip().lower() in TRUE
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _changes_site_state(case: Any) -> bool:
+    """Cases whose steps change what every other case sees: site settings or the clock of a
+    shared mock, or hazards of the kind site-settings/lockout."""
+    if case is None:
+        return False
+    if {"site-settings", "lockout"} & set(case.hazards):
+        return True
+    return any(s.control and ("settings" in s.control or "advance_clock" in s.control)
+               for s in case.steps)
+
+
+class SafetyPlugin:
+    def __init__(self, config: pytest.Config) -> None:
+        from . import plugin
+        self.plugin = plugin
+        self.config = config
+        self.tc: TargetConfig = config.stash[plugin._CONFIG]
+        setting = plugin._setting
+        self.fail_on_leak = _truthy(setting(config, "fail-on-leak", "WEBEX_FAIL_ON_LEAK"))
+        rate = setting(config, "rate-limit", "WEBEX_RATE_LIMIT")
+        backoff = setting(config, "throttle-backoff", None)
+        try:
+            self.rate = float(rate) if rate not in (None, "") else None
+            self.backoff = float(backoff) if backoff not in (None, "") else DEFAULT_BACKOFF
+        except ValueError:
+            raise pytest.UsageError("--conformance-rate-limit and --conformance-throttle-"
+                                    "backoff take a number") from None
+        if self.rate is None and not self.tc.embedded and not self.tc.mock_control:
+            self.rate = DEFAULT_SITE_RATE
+        self.session: pytest.Session | None = None
+        self.report = LeakReport("")
+        self.worker_reports: list[dict[str, Any]] = []
+        self.secrets: dict[str, str] = {}
+        self.extra_secrets: set[str] = set()
+        self.scan_hits: list[str] = []
+        self.lock: SiteStateLock | None = None
+        self.attached: TargetSession | None = None
+        self.log_factory: _RedactingFactory | None = None
+        self.active = False  # cases ran: the leak check and the secret scan apply
+
+    # -- configuration ---------------------------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        tc = self.tc
+        if _is_worker(config):
+            tc.prefix = config.workerinput.get("conformance_prefix") or tc.prefix  # type: ignore[attr-defined]
+        tc.prefix = tc.prefix or new_prefix()
+        self.report.prefix = tc.prefix
+        self.secrets = configured_secrets(tc)
+        redactor = Redactor(self.secrets.values())
+        self.log_factory = _RedactingFactory(logging.getLogRecordFactory(), redactor)
+        logging.setLogRecordFactory(self.log_factory)
+        config.addinivalue_line("markers", "xdist_group(name): cases kept on one xdist worker "
+                                           "(the conformance cases that change site state)")
+        option = config.option
+        if getattr(option, "dist", "no") == "load" and not tc.embedded:
+            # keep the xdist_group of cases that change site-wide state on one worker
+            option.dist = "loadgroup"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_to_serializable(self, config: pytest.Config, report: Any) -> None:
+        """xdist sends reports to the controller: the case record (``report.conformance``)
+        must survive that; YAML-derived types (LineDict, dates) become plain JSON values.
+        Returns None: pytest's own serialisation follows."""
+        data = getattr(report, "conformance", None)
+        if data is not None:
+            report.conformance = json.loads(json.dumps(data, default=str))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["conformance_prefix"] = self.tc.prefix
+
+    def _exclusive(self, item: pytest.Item) -> bool | None:
+        """How an item uses a shared target: True (alone: it changes site-wide state), False
+        (beside others), None (it does not use the target)."""
+        case = getattr(item, "case", None)
+        if case is not None:
+            return _changes_site_state(case)
+        fuzz = (item.config.rootpath / "fuzz").resolve()
+        if fuzz in Path(str(item.path)).resolve().parents:
+            # fuzz tests (conformance/fuzzing) may set the mock's clock or settings: alone
+            return True
+        return None
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            if self._exclusive(item):
+                item.add_marker(pytest.mark.xdist_group("conformance-site-state"))
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.session = session
+
+    # -- each case -------------------------------------------------------------------------
+    def _attach(self, target: TargetSession) -> None:
+        """Once per process: the shared rate limiter, per-worker names."""
+        if self.attached is target:
+            return
+        self.attached = target
+        directory = run_dir(str(self.tc.prefix))
+        if self.rate or not self.tc.embedded:
+            target.transport.limiter = RateLimiter(directory, self.rate,
+                                                   backoff=self.backoff)
+        worker = getattr(self.config, "workerinput", {}).get("workerid", "")
+        if worker.startswith("gw") and worker[2:].isdigit():
+            # names stay unique on a site shared by the workers: gw2 counts from 2001
+            target.counter = max(target.counter, int(worker[2:]) * 1000)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Any:
+        """Around set-up, call and teardown of each item: the shared limiter and names
+        (once), and on a target shared by xdist workers the site-state lock."""
+        exclusive = self._exclusive(item)
+        if getattr(item, "case", None) is not None:
+            try:
+                self._attach(self.plugin._target(item.config))
+            except Exception:  # the case's own set-up reports it
+                pass
+        lock = None
+        if exclusive is not None and _is_worker(self.config) and not self.tc.embedded:
+            lock = self.lock = self.lock or SiteStateLock(run_dir(str(self.tc.prefix)))
+            lock.acquire(exclusive=exclusive)
+        try:
+            yield
+        finally:
+            if lock is not None:
+                lock.release()
+
+    # -- end of the run --------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        config = session.config
+        target = config.stash.get(self.plugin._TARGET, None)
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        prefix = str(self.tc.prefix)
+        if target is not None:
+            self.extra_secrets |= set(target.redactor.secrets)
+        state = config.stash.get(self.plugin._STATE, {})
+        if _is_worker(config):
+            if target is not None:
+                # a worker checks only its own embedded mock; a shared site is checked by
+                # the controller once every worker is done
+                rep = finish_target(target, prefix, check=self.tc.embedded,
+                                    interrupted=interrupted)
+                data = rep.to_dict()
+                data["secrets"] = sorted(self.extra_secrets)  # in memory only, for the scan
+                config.workeroutput["conformance_safety"] = data  # type: ignore[attr-defined]
+            return
+        for other in self.worker_reports:
+            self.report.merge(other)
+            self.extra_secrets |= set(other.get("secrets", []))
+        # cases ran (not `pytest tests` with the plugin idle, not --collect-only)
+        self.active = bool(target is not None or self.worker_reports or state.get("records"))
+        own: TargetSession | None = target
+        if own is None and not self.tc.embedded and self.active:
+            try:
+                own = TargetSession(self.tc)  # the shared site, for the final check
+                self._attach(own)  # within the run's rate limit
+            except Exception as exc:  # configuration problems were reported already
+                self.report.errors.append(f"leak check not possible: {exc}")
+        if own is not None:
+            try:
+                rep = finish_target(own, prefix, check=True, interrupted=interrupted)
+                self.report.merge(rep.to_dict())
+                self.report.left, self.report.checked = rep.left, rep.checked
+                self.report.deactivated_users = rep.deactivated_users
+            finally:
+                if own is not target:
+                    own.close()
+        limiter = RateLimiter(run_dir(prefix), None)
+        if limiter.state_path.exists():
+            stats = limiter.stats()
+            self.report.rate_limit = {k: stats[k] for k in ("requests", "throttled")
+                                      if k in stats}
+        if self.report.checked or self.report.teardown or self.report.errors:
+            self._write_report(config)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        data = getattr(node, "workeroutput", {}).get("conformance_safety")
+        if data:
+            self.worker_reports.append(data)
+
+    def _reports_dir(self) -> Path:
+        state = self.config.stash.get(self.plugin._STATE, {})
+        return Path(state.get("reports") or "reports")
+
+    def _write_report(self, config: pytest.Config) -> None:
+        directory = self._reports_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        data = self.report.to_dict()
+        data["fail_on_leak"] = self.fail_on_leak
+        (directory / "cleanup.json").write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int,
+                                config: pytest.Config) -> None:
+        rep = self.report
+        if _is_worker(config) or not (rep.checked or rep.teardown or rep.errors):
+            return
+        tr = terminalreporter
+        tr.section("cleanup")
+        tr.write_line(f"  run prefix {rep.prefix}; leak check: {rep.checked or 'not run'}")
+        if rep.teardown:
+            tr.write_line(f"  {len(rep.teardown)} object(s) deleted at the end of the run "
+                          f"(left by an interrupted or failed case clean-up)")
+        if rep.rate_limit.get("throttled"):
+            tr.write_line(f"  the site throttled {int(rep.rate_limit['throttled'])} request(s): "
+                          f"the run backed off; the cases are ERROR (throttled)", yellow=True)
+        if rep.swept:
+            tr.write_line(f"  {len(rep.swept)} object(s) found by prefix and deleted")
+        if rep.deactivated_users:
+            tr.write_line(f"  {len(set(rep.deactivated_users))} user(s) deactivated, not "
+                          f"deleted (DelUser cannot delete): "
+                          + ", ".join(sorted(set(rep.deactivated_users))[:20]))
+        for error in rep.errors[:20]:
+            tr.write_line(f"  clean-up problem: {error}", yellow=True)
+        if rep.left:
+            tr.write_line(f"  LEAK: {len(rep.left)} object(s) with the prefix left: "
+                          + ", ".join(rep.left[:20])
+                          + f" - sweep: python -m conformance.sweep --prefix {rep.prefix}",
+                          red=True)
+        else:
+            tr.write_line("  nothing with the run prefix left", green=True)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.log_factory is not None:
+            if logging.getLogRecordFactory() is self.log_factory:
+                logging.setLogRecordFactory(self.log_factory.previous)
+            self.log_factory = None
+        if _is_worker(config) or self.session is None:
+            return
+        if self.tc.prefix:
+            shutil.rmtree(run_dir(self.tc.prefix), ignore_errors=True)
+        if not self.active:
+            return
+        messages: list[str] = []
+        status: int | None = None
+        if self.report.left and self.fail_on_leak:
+            messages.append(f"conformance: {len(self.report.left)} object(s) with the run "
+                            f"prefix {self.report.prefix} left on the site "
+                            f"(--conformance-fail-on-leak): exit code {EXIT_SAFETY}")
+            status = EXIT_SAFETY
+        self.scan_hits = self.secret_scan(config)
+        if self.scan_hits:
+            messages.append(f"conformance: SECRET FOUND in the reports - exit code "
+                            f"{EXIT_SAFETY}; remove these files before sharing them:")
+            messages += [f"  {hit}" for hit in self.scan_hits]
+            status = EXIT_SAFETY
+        if status is not None and self.session.exitstatus not in (
+                pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
+                pytest.ExitCode.USAGE_ERROR):
+            self.session.exitstatus = status
+        if messages:
+            tr = config.pluginmanager.get_plugin("terminalreporter")
+            for line in messages:
+                if tr is not None:
+                    tr.write_line(line, red=True)
+                else:
+                    print(line, flush=True)
+
+    def secret_scan(self, config: pytest.Config) -> list[str]:
+        """Every artifact of the run (reports dir, JUnit, Allure results) for each secret."""
+        paths = [self._reports_dir()]
+        for extra in (getattr(config.option, "xmlpath", None),
+                      getattr(config.option, "allure_report_dir", None)):
+            if extra:
+                paths.append(Path(extra))
+        secrets = dict(self.secrets)
+        for n, value in enumerate(sorted(self.extra_secrets), 1):
+            if value not in secrets.values() and len(value) >= 3:
+                secrets[f"a secret of the run (ticket or generated password #{n})"] = value
+        return scan([p for p in paths if p.exists()], secrets)
+
+
+def register(config: pytest.Config) -> SafetyPlugin:
+    """Called by the conformance plugin's pytest_configure once its settings are known."""
+    existing = config.pluginmanager.get_plugin(_PLUGIN)
+    if existing is not None:
+        return existing
+    plugin = SafetyPlugin(config)
+    config.pluginmanager.register(plugin, _PLUGIN)
+    return plugin
