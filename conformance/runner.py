@@ -308,7 +308,7 @@ class CaseRun:
                 # The case's `requires` vouch for the state on this target (e.g. a site
                 # setting read from GetSite): nothing to set.
                 return "mock control: not available, not needed (optional)"
-            raise _StepFailed(Verdict.SKIP, "needs " + CAPABILITIES["mock_control"])
+            raise _StepFailed(Verdict.SKIP, _control_needs(control))
         if "settings" in control:
             if self.settings_restore is None:
                 self.settings_restore = dict(t.control("state", method="GET")["settings"])
@@ -364,3 +364,40 @@ class CaseRun:
 
 def run_case(case: Case, target: TargetSession) -> CaseResult:
     return CaseRun(case, target).run()
+
+
+# What a control step's mock settings are on a real site (its Site Administration pages), so
+# that a case skipped for want of the control interface names the setting it needs.
+SETTING_NAMES = {
+    "all_meetings_need_password": "'All meetings must have a password'",
+    "enable_display_name": "EnableDisplayName",
+    "ci_linked_site": "the site's link to Control Hub (CI unified site)",
+    "enable_mobile_screen_capture": "securityOptions/EnableMobileScreenCapture",
+    "support_return_scheduled_pmr": "SupportXMLAPIReturnScheduledPMR",
+    "meeting_templates": "site meeting templates",
+    "e2ee_meeting_types": "end-to-end encrypted (E2EE) meeting types",
+    "edu_session_type": "the Education Instructor session type",
+    "edu_meeting_templates": "EDU meeting templates",
+    "require_email_confirmation": "'Require confirmation to update email'",
+    "consistent_locked_lobby": "ConsistentLockedLobby",
+}
+
+
+def _control_needs(control: dict[str, Any]) -> str:
+    """The skip reason of a control step on a target without the control interface."""
+    needs = []
+    settings = control.get("settings") or {}
+    if settings:
+        names = ", ".join(dict.fromkeys(SETTING_NAMES.get(k, k) for k in settings))
+        needs.append(f"the site setting(s) {names} in a known state")
+    if "advance_clock" in control:
+        needs.append(f"the site's clock moved on {float(control['advance_clock']):g} s "
+                     "(never slept for)")
+    if control.get("confirm_email_changes"):
+        needs.append("an email change confirmed (the link of the confirmation email)")
+    if "meeting_status" in control:
+        needs.append("a meeting in progress with people joined")
+    if not needs:
+        return "needs " + CAPABILITIES["mock_control"]
+    return ("needs " + "; ".join(needs) + ", which only the mock's control interface can "
+            "arrange (the XML API cannot)")

@@ -52,7 +52,7 @@ def test_parallel_equals_serial_on_the_embedded_mock(tmp_path: Path) -> None:
     assert {"pass", "fail"} <= set(a.values())
     record = json.loads((tmp_path / "par" / "compliance.json").read_text("utf-8"))
     assert record["run"]["prefix"] == "wxcpar01"
-    assert len(a) > 20  # every worker's results, in the one record of the controller
+    assert len(a) >= 15  # every worker's results, in the one record of the controller
 
 
 def test_parallel_equals_serial_by_url(tmp_path: Path) -> None:

@@ -27,8 +27,8 @@ from ..target import HAZARDS, TargetSession
 from ..transport import Exchange, _charset
 
 DEFAULT_EXAMPLES_MOCK = 8
-DEFAULT_EXAMPLES_SITE = 3
-DEFAULT_RATE_SITE = 30.0  # calls per minute against a real site
+DEFAULT_EXAMPLES_SITE = 2  # plus the tabulated edge cases, which always run
+DEFAULT_RATE_SITE = 60.0  # calls per minute against a real site
 
 
 class FuzzFailure(AssertionError):

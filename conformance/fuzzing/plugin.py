@@ -169,6 +169,20 @@ def _is_fuzz_item(item: pytest.Item) -> bool:
         _requirement(item) is not None
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--conformance-requirement applies to the fuzz tests too."""
+    from ..plugin import _STATE
+    only = config.stash[_STATE]["only"] if _STATE in config.stash else set()
+    if not only:
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if _is_fuzz_item(item) and _requirement(item) not in only else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if _is_fuzz_item(item):
         item.stash[_START] = time.perf_counter()  # type: ignore[index]
@@ -216,14 +230,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "skipped"
     elif report.failed:
         exc = call.excinfo.value if call.excinfo is not None else None
-        if isinstance(exc, TargetError) or (exc is not None and not isinstance(
-                exc, (FuzzFailure, AssertionError)) and _has_target_error(exc)):
+        kind = _kind(exc)
+        if call.when == "setup" or kind == "error":
             verdict, reason = "error", f"could not tell: {exc}"
-        elif call.when == "setup":
-            verdict, reason = "error", f"set-up failed: {exc}"
-        else:
+        elif kind == "fail":
             verdict = "fail"
             reason = failure.message if failure else str(exc).splitlines()[0] if exc else ""
+        else:  # a defect of the fuzzer itself is no verdict on the target
+            verdict, reason = "error", f"fuzz harness error: {type(exc).__name__}: {exc}"
     params: dict[str, Any] = {"examples": item.config.stash[_INFO]["examples"],
                               "mode": "derandomized" if item.config.stash[_INFO]["derandomize"]
                               else "random"}
@@ -245,8 +259,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report.conformance = {
         "case_id": f"{requirement}::fuzz:{item.name}",
         "requirement": requirement,
-        "title": (item.obj.__doc__ or item.name).strip().splitlines()[0]
-        if getattr(item, "obj", None) is not None and item.obj.__doc__ else item.name,
+        "title": _title(item),
         "since": req.since if req else "",
         "source": dict(req.source) if req else {},
         "apis": list(req.apis) if req else [],
@@ -265,11 +278,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         session.leftovers = []
 
 
-def _has_target_error(exc: BaseException) -> bool:
+def _title(item: pytest.Item) -> str:
+    doc = getattr(getattr(item, "obj", None), "__doc__", None) or ""
+    first = " ".join(doc.strip().split("\n\n")[0].split())
+    return first or item.name
+
+
+def _kind(exc: BaseException | None) -> str:
+    """fail (a property failed, also when hypothesis found it flaky), error (the target
+    could not be asked), or harness (anything else)."""
+    if exc is None:
+        return "harness"
+    if isinstance(exc, (FuzzFailure, AssertionError)):
+        return "fail"
     if isinstance(exc, TargetError):
-        return True
-    inner = getattr(exc, "exceptions", None)
-    return bool(inner) and all(_has_target_error(e) for e in inner)
+        return "error"
+    inner = [_kind(e) for e in getattr(exc, "exceptions", None) or ()]
+    if "fail" in inner:
+        return "fail"
+    if inner and all(k == "error" for k in inner):
+        return "error"
+    return "harness"
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
