@@ -15,7 +15,7 @@ import json
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -34,7 +34,7 @@ def msg(api: str, fields: dict | None = None) -> str:
 
 
 def future() -> str:
-    return (datetime.now(timezone.utc) + timedelta(days=30)).strftime("%m/%d/%Y %H:%M:%S")
+    return (datetime.now(UTC) + timedelta(days=30)).strftime("%m/%d/%Y %H:%M:%S")
 
 
 def create_meeting(name: str) -> str:

@@ -23,7 +23,7 @@ from .response import Message
 from .target import CAPABILITIES, TargetSession
 
 
-class Verdict(str, Enum):
+class Verdict(str, Enum):  # noqa: UP042 - str mixin kept: values compare equal to strings
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"

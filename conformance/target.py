@@ -7,7 +7,7 @@ import re
 import secrets
 import string
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -193,7 +193,7 @@ class TargetSession:
         return self._ticket_credentials
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self.clock_offset
+        return datetime.now(UTC) + self.clock_offset
 
     # -- calls ------------------------------------------------------------------------------
     def call(self, credentials: Credentials | None, bodies: list[Body], *,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .wire import ApiError, MALFORMED
+from .wire import MALFORMED, ApiError
 
 
 def _local(el: etree._Element) -> str:

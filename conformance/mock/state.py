@@ -8,7 +8,7 @@ import random
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .faults import check_names
@@ -42,7 +42,7 @@ class Clock:
         self.offset = timedelta()
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self.offset
+        return datetime.now(UTC) + self.offset
 
     def advance(self, seconds: float) -> None:
         self.offset += timedelta(seconds=seconds)
@@ -246,8 +246,8 @@ class Site:
     def parse_date(self, text: str, tz_id: int) -> datetime:
         local = datetime.strptime(text.strip(), DATE_FORMAT)
         offset = timedelta(hours=TZ_OFFSETS.get(tz_id, 0))
-        return (local - offset).replace(tzinfo=timezone.utc)
+        return (local - offset).replace(tzinfo=UTC)
 
     def format_date(self, when: datetime, tz_id: int) -> str:
         offset = timedelta(hours=TZ_OFFSETS.get(tz_id, 0))
-        return (when.astimezone(timezone.utc) + offset).strftime(DATE_FORMAT)
+        return (when.astimezone(UTC) + offset).strftime(DATE_FORMAT)

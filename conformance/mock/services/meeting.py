@@ -8,12 +8,27 @@ from datetime import timedelta
 
 from ..req import Req
 from ..state import REGISTRATION_FIELDS, TZ_NAMES, Meeting
-from ..wire import (ACCESS_DENIED, MEETING_NOT_FOUND, NOT_FOUND, PAST_START, ApiError, el,
-                    group, matching_records, opt)
+from ..wire import (
+    ACCESS_DENIED,
+    MEETING_NOT_FOUND,
+    NOT_FOUND,
+    PAST_START,
+    ApiError,
+    el,
+    group,
+    matching_records,
+    opt,
+)
 from . import Call, check_email, handler
 from .lobby import LOBBY_OPTIONS, apply_lobby, lobby_elements
-from .meetingside import (audio_elements, by_uuid, check_template, filter_by_uuid, uuid_el,
-                          wanted_uuid)
+from .meetingside import (
+    audio_elements,
+    by_uuid,
+    check_template,
+    filter_by_uuid,
+    uuid_el,
+    wanted_uuid,
+)
 
 
 def check_all_emails(call: Call) -> None:

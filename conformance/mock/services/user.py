@@ -10,8 +10,18 @@ from lxml import etree
 
 from ..req import Req
 from ..state import PMR_RETENTION, User
-from ..wire import (ACCESS_DENIED, EMAIL_EXISTS, NOT_FOUND, USER_NOT_FOUND, WEBEXID_EXISTS,
-                    ApiError, el, group, matching_records, opt)
+from ..wire import (
+    ACCESS_DENIED,
+    EMAIL_EXISTS,
+    NOT_FOUND,
+    USER_NOT_FOUND,
+    WEBEXID_EXISTS,
+    ApiError,
+    el,
+    group,
+    matching_records,
+    opt,
+)
 from . import Call, check_email, clean_email, handler
 from .emailchange import change_email
 
