@@ -95,7 +95,6 @@ def suite_env(served: Served, **extra: str) -> dict[str, str]:
         "WEBEX_ID": DEFAULT_ADMIN[0], "WEBEX_PASSWORD": DEFAULT_ADMIN[1],
         "WEBEX_HOST_ID": DEFAULT_HOST[0], "WEBEX_HOST_PASSWORD": DEFAULT_HOST[1],
         "WEBEX_MOCK_CONTROL": served.base + "/_mock",
-        "PYTHONDONTWRITEBYTECODE": "1",
     })
     env.update(extra)
     return env

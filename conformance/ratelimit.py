@@ -60,6 +60,10 @@ class RateLimiter:
 
     def acquire(self) -> float:
         """Wait for this process's turn; returns the seconds waited."""
+        if self.rate is None and not self.state_path.exists():
+            # No rate to keep and no process of the run was throttled yet (the state file
+            # appears with the first back-off): nothing to wait for, nothing to count.
+            return 0.0
         with self.lock:
             data = self._read()
             now = time.time()

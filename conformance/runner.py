@@ -6,6 +6,7 @@ Independent of pytest: the plugin, the self-tests and the benchmarks all call
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -129,8 +130,8 @@ class CaseRun:
         target.counter += 1
         self.n = target.counter
         self.uid = f"{target.prefix}{self.n:03d}"
-        self.user_password = f"Wx{target.prefix[-5:]}!{self.n:03d}aA"
-        target.redactor.add(self.user_password)
+        self.user_password = user_password(target.prefix, self.n)
+        target.redactor.add_pattern(user_password_pattern(target.prefix))
         self.result = CaseResult(case.full_id, case.requirement, case.title, case.since,
                                  case.source, list(case.apis), case.params, Verdict.PASS)
         self.settings_restore: dict[str, Any] | None = None
@@ -401,3 +402,14 @@ def _control_needs(control: dict[str, Any]) -> str:
         return "needs " + CAPABILITIES["mock_control"]
     return ("needs " + "; ".join(needs) + ", which only the mock's control interface can "
             "arrange (the XML API cannot)")
+
+
+def user_password(prefix: str, n: int) -> str:
+    """The password of the users a case creates: unique per case, valid for the service's
+    password rules (upper and lower case, a digit, a special character)."""
+    return f"Wx{prefix[-5:]}!{n:03d}aA"
+
+
+def user_password_pattern(prefix: str) -> str:
+    """Every :func:`user_password` of the run, as one regular expression (redaction)."""
+    return re.escape(f"Wx{prefix[-5:]}!") + r"\d{3,}aA"

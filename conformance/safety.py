@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import signal
 import time
@@ -203,10 +204,19 @@ def _forms(secret: str) -> set[bytes]:
     return out
 
 
-def scan(paths: list[Path], secrets: dict[str, str]) -> list[str]:
-    """Every file under ``paths`` that contains one of ``secrets``: "file: name of the
-    secret" (the value is never part of the answer)."""
+def scan(paths: list[Path], secrets: dict[str, str],
+         patterns: dict[str, str] | None = None) -> list[str]:
+    """Every file under ``paths`` that contains one of ``secrets`` or matches one of
+    ``patterns`` (regular expressions of generated secrets): "file: name of the secret"
+    (the value is never part of the answer)."""
     forms = {name: _forms(value) for name, value in secrets.items()}
+    families = {name: re.compile(pattern.encode("utf-8"))
+                for name, pattern in (patterns or {}).items()}
+    # one pass over each file for all secrets; the names only when something matched
+    alternatives = [re.escape(v) for vs in forms.values()
+                    for v in sorted(vs, key=len, reverse=True)]
+    alternatives += [f.pattern for f in families.values()]
+    anything = re.compile(b"|".join(alternatives)) if alternatives else None
     hits: list[str] = []
     seen: set[Path] = set()
     for root in paths:
@@ -219,8 +229,13 @@ def scan(paths: list[Path], secrets: dict[str, str]) -> list[str]:
                 data = path.read_bytes()
             except OSError:
                 continue
+            if anything is None or not anything.search(data):
+                continue
             for name, variants in forms.items():
                 if any(v in data for v in variants):
+                    hits.append(f"{path}: {name}")
+            for name, family in families.items():
+                if family.search(data):
                     hits.append(f"{path}: {name}")
     return hits
 
@@ -286,6 +301,7 @@ class SafetyPlugin:
         self.worker_reports: list[dict[str, Any]] = []
         self.secrets: dict[str, str] = {}
         self.extra_secrets: set[str] = set()
+        self.extra_patterns: set[str] = set()
         self.scan_hits: list[str] = []
         self.lock: SiteStateLock | None = None
         self.attached: TargetSession | None = None
@@ -387,6 +403,7 @@ class SafetyPlugin:
         prefix = str(self.tc.prefix)
         if target is not None:
             self.extra_secrets |= set(target.redactor.secrets)
+            self.extra_patterns |= set(target.redactor.patterns)
         state = config.stash.get(self.plugin._STATE, {})
         if _is_worker(config):
             if target is not None:
@@ -396,11 +413,13 @@ class SafetyPlugin:
                                     interrupted=interrupted)
                 data = rep.to_dict()
                 data["secrets"] = sorted(self.extra_secrets)  # in memory only, for the scan
+                data["secret_patterns"] = sorted(self.extra_patterns)
                 config.workeroutput["conformance_safety"] = data  # type: ignore[attr-defined]
             return
         for other in self.worker_reports:
             self.report.merge(other)
             self.extra_secrets |= set(other.get("secrets", []))
+            self.extra_patterns |= set(other.get("secret_patterns", []))
         # cases ran (not `pytest tests` with the plugin idle, not --collect-only)
         self.active = bool(target is not None or self.worker_reports or state.get("records"))
         own: TargetSession | None = target
@@ -522,7 +541,9 @@ class SafetyPlugin:
         for n, value in enumerate(sorted(self.extra_secrets), 1):
             if value not in secrets.values() and len(value) >= 3:
                 secrets[f"a secret of the run (ticket or generated password #{n})"] = value
-        return scan([p for p in paths if p.exists()], secrets)
+        return scan([p for p in paths if p.exists()], secrets,
+                    patterns={f"a generated password of the run (pattern #{n})": pattern
+                              for n, pattern in enumerate(sorted(self.extra_patterns), 1)})
 
 
 def register(config: pytest.Config) -> SafetyPlugin:

@@ -159,6 +159,9 @@ class TargetSession:
 
     def close(self) -> None:
         self.transport.close()
+        if getattr(self, "_control_session", None) is not None:
+            self._control_session.close()
+            self._control_session = None
         if self.mock is not None:
             self.mock.stop()
             self.mock = None
@@ -209,8 +212,10 @@ class TargetSession:
         if not self.control_url:
             raise TargetError("this target has no mock control interface")
         try:
-            resp = requests.request(method, f"{self.control_url}/{action}", json=payload,
-                                    timeout=10)
+            if getattr(self, "_control_session", None) is None:
+                self._control_session = requests.Session()  # one kept-alive connection
+            resp = self._control_session.request(method, f"{self.control_url}/{action}",
+                                                 json=payload, timeout=10)
         except requests.RequestException as exc:
             raise Unreachable(f"mock control interface unreachable: {exc}") from None
         if resp.status_code != 200:

@@ -17,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from ..expect import check_response
 from ..mock.state import REGISTRATION_FIELDS
 from ..response import Message
+from ..runner import user_password, user_password_pattern
 from .harness import FuzzSession, FuzzTargetError
 from .properties import person_body
 from .strategies import field_values, person_names, registration_subsets, valid_emails
@@ -88,8 +89,8 @@ class UserLifecycle(_Machine):
     def create_user(self, first: str, last: str) -> None:
         webex_id = self._uid("u")
         t = self.fuzz.target
-        password = f"Wx{t.prefix[-5:]}!{self.n:03d}aA"
-        t.redactor.add(password)
+        password = user_password(t.prefix, self.n)
+        t.redactor.add_pattern(user_password_pattern(t.prefix))
         msg = self._call("CreateUser", {
             "firstName": first, "lastName": last, "webExId": webex_id,
             "email": f"{webex_id}@example.com", "password": password,

@@ -5,6 +5,7 @@ point: options, the hypothesis profile (budget, derandomized mode, database unde
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from pathlib import Path
@@ -164,9 +165,13 @@ def _requirement(item: pytest.Item) -> str | None:
 
 
 def _is_fuzz_item(item: pytest.Item) -> bool:
-    fuzz_dir = _fuzz_dir(item.config)
-    return fuzz_dir in Path(str(item.path)).resolve().parents and \
+    return _under(str(item.path), str(_fuzz_dir(item.config))) and \
         _requirement(item) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _under(path: str, directory: str) -> bool:
+    return Path(directory) in Path(path).resolve().parents
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
