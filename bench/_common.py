@@ -90,6 +90,10 @@ def serve(*, record: bool = False, latency: float = 0.0, seed: int = 1,
 
 def suite_env(served: Served, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
+    # Bytecode caching as on a usual machine (this workplace sets PYTHONDONTWRITEBYTECODE,
+    # which makes every run compile and assertion-rewrite ~140 modules again: ~2 s).
+    if not os.environ.get("BENCH_KEEP_DONTWRITEBYTECODE"):
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update({
         "WEBEX_XMLAPI_URL": served.url, "WEBEX_SITE_NAME": served.site.name,
         "WEBEX_ID": DEFAULT_ADMIN[0], "WEBEX_PASSWORD": DEFAULT_ADMIN[1],

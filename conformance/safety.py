@@ -267,15 +267,18 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
-def _changes_site_state(case: Any) -> bool:
+def _changes_site_state(case: Any, *, control: bool = True) -> bool:
     """Cases whose steps change what every other case sees: site settings or the clock of a
-    shared mock, or hazards of the kind site-settings/lockout."""
+    shared mock (only where the control interface is there to change them: without it
+    those steps skip the case and change nothing), or hazards of the kind
+    site-settings/lockout."""
     if case is None:
         return False
     if {"site-settings", "lockout"} & set(case.hazards):
         return True
-    return any(s.control and ("settings" in s.control or "advance_clock" in s.control)
-               for s in case.steps)
+    return control and any(s.control and ("settings" in s.control
+                                          or "advance_clock" in s.control)
+                           for s in case.steps)
 
 
 class SafetyPlugin:
@@ -342,13 +345,15 @@ class SafetyPlugin:
     def _exclusive(self, item: pytest.Item) -> bool | None:
         """How an item uses a shared target: True (alone: it changes site-wide state), False
         (beside others), None (it does not use the target)."""
+        control = bool(self.tc.embedded or self.tc.mock_control)
         case = getattr(item, "case", None)
         if case is not None:
-            return _changes_site_state(case)
+            return _changes_site_state(case, control=control)
         fuzz = (item.config.rootpath / "fuzz").resolve()
         if fuzz in Path(str(item.path)).resolve().parents:
-            # fuzz tests (conformance/fuzzing) may set the mock's clock or settings: alone
-            return True
+            # fuzz tests (conformance/fuzzing) may set the mock's clock or settings (alone),
+            # which they cannot without the control interface (beside others)
+            return control
         return None
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
