@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conformance.envelope import Body, Credentials, build_message
-from conformance.fuzzing.harness import Failure, FuzzSession, RateLimiter, _encode_like_declared
+from conformance.fuzzing.harness import Failure, FuzzSession, _encode_like_declared
 from conformance.redact import Redactor
 from conformance.replay import fill_credentials, main
 from conformance.target import TargetConfig, TargetSession
@@ -84,11 +84,17 @@ def test_save_writes_xml_json_and_the_command(tmp_path: Path) -> None:
         target.close()
 
 
-def test_rate_limiter_spaces_calls() -> None:
+def test_fuzz_rate_spaces_calls() -> None:
+    """--conformance-fuzz-rate: calls per minute, on the run's shared limiter."""
     import time
-    limiter = RateLimiter(600)  # one call per 0.1 s
-    start = time.monotonic()
-    for _ in range(4):
-        limiter.wait()
-    assert time.monotonic() - start >= 0.29
-    RateLimiter(None).wait()  # unlimited: returns at once
+    target = TargetSession(TargetConfig())
+    try:
+        fuzz = FuzzSession(target, calls_per_minute=600)  # one call per 0.1 s
+        assert fuzz.limiter.rate == 10
+        start = time.monotonic()
+        for _ in range(4):
+            fuzz.limiter.acquire()
+        assert time.monotonic() - start >= 0.29
+        assert FuzzSession(target, calls_per_minute=None).limiter.rate is None  # unlimited
+    finally:
+        target.close()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +19,7 @@ import pytest
 
 from ..envelope import Body, Credentials, build_message
 from ..errors import TargetError
+from ..ratelimit import RateLimiter, run_dir
 from ..response import Message, parse_message
 from ..runner import CaseResult, StepRecord, Verdict, run_case
 from ..target import HAZARDS, TargetSession
@@ -53,31 +52,6 @@ class Failure:
     leftovers: list[str] = field(default_factory=list)
 
 
-class RateLimiter:
-    """At most ``per_minute`` calls in any 60 s (``None``: unlimited). Small and local:
-    the transport-level limiter of the safety work is separate."""
-
-    def __init__(self, per_minute: float | None) -> None:
-        self.per_minute = per_minute
-        self._times: list[float] = []
-        self._lock = threading.Lock()
-        self.waited = 0.0
-
-    def wait(self) -> None:
-        if not self.per_minute:
-            return
-        interval = 60.0 / self.per_minute
-        with self._lock:
-            now = time.monotonic()
-            if self._times:
-                delay = self._times[-1] + interval - now
-                if delay > 0:
-                    time.sleep(delay)
-                    self.waited += delay
-                    now = time.monotonic()
-            self._times = [*self._times[-10:], now]
-
-
 def _step_dict(step: StepRecord) -> dict[str, Any]:
     return {"name": step.name, "api": step.api, "outcome": step.outcome,
             "summary": step.summary, "differences": list(step.differences),
@@ -92,7 +66,11 @@ class FuzzSession:
                  reports: str | Path = "reports", examples: int | None = None,
                  seed: int | None = None, mode: str = "random") -> None:
         self.target = target
-        self.limiter = RateLimiter(calls_per_minute)
+        # the fuzzer's calls-per-minute budget, on the run's shared limiter mechanism (one
+        # slot for every process of the run, as the transport's requests-per-second limit)
+        self.limiter = RateLimiter(run_dir(target.prefix),
+                                   calls_per_minute / 60.0 if calls_per_minute else None,
+                                   name="fuzz")
         self.reports = Path(reports)
         self.examples = examples or (DEFAULT_EXAMPLES_MOCK if target.is_mock
                                      else DEFAULT_EXAMPLES_SITE)
@@ -107,7 +85,7 @@ class FuzzSession:
 
         def limited(credentials: Credentials | None, bodies: list[Body],
                     **kwargs: Any) -> tuple[Exchange, Message]:
-            self.limiter.wait()
+            self.limiter.acquire()
             self.calls += 1
             return original(credentials, bodies, **kwargs)
         target.call = limited  # type: ignore[method-assign]
@@ -164,7 +142,7 @@ class FuzzSession:
                  headers: dict[str, str] | None = None) -> Exchange:
         """Send raw bytes through the target's transport (HTTP 200 expected; the answer is
         not parsed), logged for the evidence."""
-        self.limiter.wait()
+        self.limiter.acquire()
         self.calls += 1
         try:
             ex = self.target.transport.post(payload, idempotent=idempotent, headers=headers)
