@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
-
 from conformance.mock.app import MockApp
+from conformance.mock.server import serve_wsgi
 from conformance.mock.state import DEFAULT_ADMIN, DEFAULT_HOST, Site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,8 +61,6 @@ def serve(*, record: bool = False, latency: float = 0.0, seed: int = 1,
           app: Callable[..., Any] | None = None) -> Served:
     """The mock (or ``app``) on a free loopback port, werkzeug's threaded server, as
     ``python -m conformance.mock`` serves it."""
-    import logging
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     site = Site(seed=seed)
     mock = app or MockApp(site, control=True, latency=latency)
     served = Served(None, None, mock, site)  # type: ignore[arg-type]
@@ -81,10 +78,8 @@ def serve(*, record: bool = False, latency: float = 0.0, seed: int = 1,
                                         environ.get("QUERY_STRING", ""), headers, body))
         return mock(environ, start_response)
 
-    server = make_server("127.0.0.1", 0, recording if record else mock, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    served.server, served.thread = server, thread
+    wsgi = serve_wsgi(recording if record else mock)
+    served.server, served.thread = wsgi.server, wsgi.thread
     return served
 
 

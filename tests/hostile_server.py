@@ -6,17 +6,16 @@ from __future__ import annotations
 import logging
 import socket
 import struct
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import requests
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from conformance.mock import start_mock
+from conformance.mock.server import serve_wsgi
 from conformance.namespaces import NS
 
 SERV = NS["serv"]
@@ -131,17 +130,12 @@ def hostile_server(mock_url: str | None = None, control_url: str | None = None
         return Response(resp.content, status=resp.status_code,
                         content_type=resp.headers.get("Content-Type"))
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    state.base = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
+    served = serve_wsgi(app)
+    state.base = served.base_url
     try:
         yield state
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        served.stop()
         upstream.close()
         if mock is not None:
             mock.stop()

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from conformance.errors import HttpError, InvalidResponse, TargetError, Throttled, Unreachable
+from conformance.mock.server import serve_wsgi
 from conformance.namespaces import NS
 from conformance.redact import MASK, Redactor
 from conformance.transport import Exchange, Transport
@@ -104,17 +103,12 @@ def loopback() -> Iterator[Loopback]:
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     state = Loopback("")
-    server = make_server("127.0.0.1", 0, _app(state), threaded=True)
-    state.base = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
+    served = serve_wsgi(_app(state))
+    state.base = served.base_url
     try:
         yield state
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=2)
+        served.stop(timeout=2)
         logger.setLevel(level)
 
 

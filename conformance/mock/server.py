@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from werkzeug.serving import make_server
 
@@ -12,6 +13,38 @@ from .app import XML_PATH, MockApp
 from .state import Site
 
 LOOPBACK = "127.0.0.1"
+
+
+@dataclass
+class WsgiServer:
+    """A WSGI app served on 127.0.0.1 by werkzeug's threaded server in a daemon thread."""
+
+    server: Any
+    thread: threading.Thread
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_port)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=timeout)
+
+
+def serve_wsgi(app: Any, *, port: int = 0) -> WsgiServer:
+    """Serve ``app`` on 127.0.0.1 (``port=0``: a free port) until :meth:`WsgiServer.stop`:
+    the mock, the benchmarks' servers and the tests' loopback servers all use this."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server(LOOPBACK, port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="conformance-wsgi", daemon=True)
+    thread.start()
+    return WsgiServer(server, thread)
 
 
 @dataclass
@@ -48,12 +81,6 @@ class MockServer:
 def start_mock(site: Site | None = None, *, port: int = 0, control: bool = True,
                latency: float = 0.0) -> MockServer:
     """Start the mock in a background thread on 127.0.0.1 (``port=0``: a free port)."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = MockApp(site, control=control, latency=latency)
-    server = make_server(LOOPBACK, port, app, threaded=True)
-    mock = MockServer(app, LOOPBACK, server.server_port, server)
-    thread = threading.Thread(target=server.serve_forever, name="conformance-mock",
-                              daemon=True)
-    mock._thread = thread
-    thread.start()
-    return mock
+    served = serve_wsgi(app, port=port)
+    return MockServer(app, LOOPBACK, served.port, served.server, served.thread)
