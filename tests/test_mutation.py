@@ -7,8 +7,10 @@ per fault.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,11 +49,17 @@ def test_correct_mock_passes_every_case(requirement: str) -> None:
     assert not bad
 
 
+@functools.cache
+def _fault_results(fault: str) -> dict[str, Any]:
+    """The cases of the fault's requirement run with the fault (once per process)."""
+    return _run(CASES[FAULTS[fault].requirement], [fault])
+
+
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_is_caught(fault: str) -> None:
     requirement = FAULTS[fault].requirement
     assert requirement in CASES, f"fault {fault} breaks {requirement}, which has no case"
-    results = _run(CASES[requirement], [fault])
+    results = _fault_results(fault)
     verdicts = {cid: r.verdict for cid, r in results.items()}
     assert Verdict.FAIL in verdicts.values(), (
         f"no case of {requirement} fails with fault {fault}: {verdicts}")
@@ -63,3 +71,13 @@ def test_every_named_requirement_has_faults() -> None:
     for requirement in ("private-meeting", "registration-form-040014", "email-whitespace",
                         "pmr-key-retention"):
         assert any(f.requirement == requirement for f in FAULTS.values())
+
+
+def test_every_case_can_fail() -> None:
+    """Each case, not just each requirement, is turned red by at least one named fault: a
+    case no deviation of the mock can fail would be a check that cannot fail."""
+    failed = {cid for fault, f in FAULTS.items() if f.requirement in CASES
+              for cid, r in _fault_results(fault).items() if r.verdict is Verdict.FAIL}
+    never = sorted(c.full_id for cases in CASES.values() for c in cases
+                   if c.full_id not in failed)
+    assert not never, f"cases no mock fault makes FAIL: {never}"

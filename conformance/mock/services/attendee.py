@@ -59,6 +59,12 @@ def _check_registration(call: Call, specs: list[Spec]) -> ApiError | None:
         return None
     for spec in specs:
         missing = missing_fields(spec.meeting, spec.person)
+        form = spec.meeting.registration_form
+        if call.fault("040014-all-given-still-refused") and any(form.values()):
+            missing = [f for f in REGISTRATION_FIELDS if form.get(f)]
+        if call.fault("040014-when-nothing-required") and not any(form.values()):
+            missing = [f for f in REGISTRATION_FIELDS
+                       if not (spec.person.text(PERSON_PATHS[f]) or "").strip()]
         if missing:
             if call.fault("040014-value-lists-all-required"):
                 value = ",".join(f for f in REGISTRATION_FIELDS

@@ -220,7 +220,8 @@ def get_meeting(call: Call) -> list:
               el("meet:duration", meeting.duration),
               el("meet:openTime", 0),
               el("meet:hostWebExID", meeting.host),
-              opt("meet:deviceCanStartMeeting", meeting.extra.get("deviceCanStartMeeting"))),
+              None if call.fault("device-can-start-meeting-not-returned")
+              else opt("meet:deviceCanStartMeeting", meeting.extra.get("deviceCanStartMeeting"))),
         group("meet:attendeeOptions",
               el("meet:request", _bool_text(opts.get("request"))),
               el("meet:registration", _bool_text(opts.get("registration"))),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..state import MeetingType
 from ..wire import NOT_FOUND, ApiError, el, group, matching_records
 from . import Call, handler
@@ -39,4 +41,6 @@ def get_meeting_type(call: Call) -> list:
     mt = call.site.meeting_types.get(call.req.int("meetingTypeID", -1) or -1)
     if mt is None:
         raise ApiError(*NOT_FOUND)
+    if call.fault("getmeetingtype-private-false"):
+        mt = replace(mt, support_private=False)
     return _type_elements(call, mt)

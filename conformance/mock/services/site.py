@@ -12,7 +12,8 @@ def get_site(call: Call) -> list:
     s = site.settings
     templates = group("site:meetingTemplates", *[
         group("site:meetingTemplate", el("site:meetingTemplateName", name),
-              el("site:serviceType", service))
+              el("site:serviceType", service.replace("Center", "")
+                 if call.fault("meeting-template-service-type-misspelt") else service))
         for name, service in s.get("meeting_templates", [])
         if service == "MeetingCenter"
         or not call.fault("meeting-templates-meeting-center-only")])

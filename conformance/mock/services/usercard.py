@@ -15,6 +15,8 @@ def get_user_card(call: Call) -> list:
         raise ApiError(*BAD_LOGIN)  # the id is not documented (usercard-authorization)
     if call.via == "jwt" and call.fault("usercard-jwt-refused"):
         raise ApiError(*BAD_LOGIN)
+    if call.fault("usercard-refuses-everyone"):
+        raise ApiError(*BAD_LOGIN)
     webex_id = call.req.text("webExId") or (call.caller.webex_id if call.caller else None)
     user = site.find_user(webex_id)
     if user is None:
