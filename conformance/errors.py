@@ -54,5 +54,12 @@ class InvalidResponse(TargetError):
     kind = "invalid-response"
 
 
+class DeadlineReached(TargetError):
+    """The run-wide deadline has passed (:class:`conformance.transport.RunDeadline`): no
+    request is sent any more."""
+
+    kind = "deadline"
+
+
 class Nonconformance(ConformanceError, AssertionError):
     """The target departs from the documentation; carries the differences."""

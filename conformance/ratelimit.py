@@ -4,6 +4,9 @@
   processes through a small state file under a file lock (``filelock``), and a run-wide
   back-off after the site throttles us (HTTP 403 or exceptionID 000045): every process
   waits until the back-off has passed before its next request.
+  It also notes, across processes, whether every answer of the run was an HTTP 403
+  (:meth:`RateLimiter.every_answer_forbidden`): then the site (or a proxy, a firewall)
+  refuses this caller, nothing was created, and the leak check has nothing to find.
 * :class:`SiteStateLock`: a reader/writer lock across processes. Cases that change
   site-wide state on a shared target (mock settings, the mock clock, site settings) take
   it exclusively; every other case takes it shared, so they never overlap.
@@ -45,6 +48,10 @@ class RateLimiter:
         self.state_path = Path(directory) / f"ratelimit-{name}.json"
         self.lock = FileLock(str(self.state_path) + ".lock")
         self.waited = 0.0
+        # marker files, each written at most once per process (no lock, no cost per request)
+        self._markers = {kind: Path(directory) / f"answers-{name}.{kind}"
+                         for kind in ("forbidden", "other", "none")}
+        self._marked: set[str] = set()
 
     def _read(self) -> dict[str, float]:
         try:
@@ -92,6 +99,22 @@ class RateLimiter:
     def stats(self) -> dict[str, float]:
         with self.lock:
             return self._read()
+
+    def record_answer(self, status: int | None) -> None:
+        """Note how a request ended: its HTTP status, or None when no answer came (a
+        timeout, a reset: the request may have been carried out)."""
+        kind = "none" if status is None else "forbidden" if status == 403 else "other"
+        if kind not in self._marked:
+            self._markers[kind].touch()
+            self._marked.add(kind)
+
+    def every_answer_forbidden(self) -> bool:
+        """True when requests were made by the processes of the run and every one was
+        answered HTTP 403 (no other status, none unanswered): the site or something in
+        front of it refuses this caller, and nothing can have been created."""
+        markers = self._markers
+        return (markers["forbidden"].exists() and not markers["other"].exists()
+                and not markers["none"].exists())
 
 
 class SiteStateLock:

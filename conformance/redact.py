@@ -1,12 +1,17 @@
 """Secret hygiene: passwords, session tickets, access tokens and JWTs are replaced by
 value (wherever they appear) and by position (securityContext elements, ``password``
-elements anywhere, the ``JWTToken`` header) before anything is logged or reported."""
+elements anywhere, the ``JWTToken`` header) before anything is logged or reported.
+
+The target URL can carry secrets too (``https://svc:SECRET@host/...?apikey=SECRET2``): its
+userinfo and its query values are secrets like the password (:func:`url_secrets`), and the
+URL is shown only as :func:`redact_url` writes it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
 from html import escape
+from urllib.parse import unquote, unquote_plus
 
 MASK = "********"
 SECRET_ELEMENTS = ("password", "sessionTicket", "webExAccessToken", "accessToken",
@@ -74,3 +79,81 @@ class Redactor:
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         return {k: (MASK if k.lower() in SECRET_HEADERS else self.text(v))
                 for k, v in headers.items()}
+
+
+#: where the target URL comes from, as secrets and messages name it
+URL_SETTING = "--conformance-url / WEBEX_XMLAPI_URL"
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?(?P<authority>[^/?#]*)"
+                  r"(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?P<fragment>#.*)?$", re.DOTALL)
+
+
+def _split(url: str) -> tuple[str, str | None, str, str, str | None, str]:
+    """scheme://, userinfo (None: no @), host[:port], path, query (None: no ?), #fragment;
+    by text, so that a URL urllib refuses (a bad port) is split all the same."""
+    found = _URL.match(url)
+    assert found is not None  # every part is optional: the pattern matches any string
+    userinfo, at, hostport = found.group("authority").rpartition("@")
+    return (found.group("scheme") or "", userinfo if at else None, hostport,
+            found.group("path"), found.group("query"), found.group("fragment") or "")
+
+
+def _query_items(query: str) -> list[tuple[str, str, bool]]:
+    """(name, value as written, has '=') of each item of a query string."""
+    items = []
+    for item in query.split("&"):
+        if item:
+            name, eq, value = item.partition("=")
+            items.append((name, value, bool(eq)))
+    return items
+
+
+def url_secrets(url: str | None) -> dict[str, str]:
+    """The secrets inside a target URL, by where they are (the names may be printed, the
+    values never): the password of the userinfo (the whole userinfo when it has no
+    password: a token) and every query value (an item without ``=`` counts as a value);
+    each decoded, and also as written (percent-encoded) when that differs."""
+    if not url:
+        return {}
+    _, userinfo, _, _, query, _ = _split(url)
+    found: list[tuple[str, str, str]] = []  # label, as written, decoded
+    if userinfo:
+        user, colon, password = userinfo.partition(":")
+        if colon and password:
+            found.append((f"the password in the userinfo of {URL_SETTING}", password,
+                          unquote(password)))
+        elif user and not colon:
+            found.append((f"the userinfo (a token) of {URL_SETTING}", user, unquote(user)))
+    for name, value, has_value in _query_items(query or ""):
+        if has_value and value:
+            found.append((f"the value of query parameter '{unquote_plus(name)}' of "
+                          f"{URL_SETTING}", value, unquote_plus(value)))
+        elif not has_value:
+            found.append((f"a query item (without '=') of {URL_SETTING}", name,
+                          unquote_plus(name)))
+    out: dict[str, str] = {}
+    for label, written, decoded in found:
+        for form, key in ((decoded, label), (written, label + " (as written)")):
+            if form in out.values():
+                continue
+            unique, n = key, 2
+            while unique in out:
+                unique, n = f"{key} #{n}", n + 1
+            out[unique] = form
+    return out
+
+
+def redact_url(url: str | None) -> str:
+    """The URL as it may be shown: the userinfo's password (or token) and every query value
+    masked; scheme, user name, host, port, path and fragment kept."""
+    if not url:
+        return url or ""
+    scheme, userinfo, hostport, path, query, fragment = _split(url)
+    shown = scheme
+    if userinfo is not None:
+        user, colon, _ = userinfo.partition(":")
+        shown += (f"{user}:{MASK}" if colon else MASK if user else "") + "@"
+    shown += hostport + path
+    if query is not None:
+        shown += "?" + "&".join(f"{name}={MASK}" if has_value else MASK
+                                for name, _, has_value in _query_items(query))
+    return shown + fragment

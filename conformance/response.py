@@ -7,6 +7,7 @@ pair per request ``bodyContent``; they are paired by position.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -68,9 +69,31 @@ def _text(el: etree._Element, name: str) -> str | None:
     return None if found is None else (found.text or "")
 
 
+# An HTML page: a doctype html or an <html> root, after a BOM, blanks, an XML declaration
+# and comments; NULs are dropped first so that UTF-16 is caught too.
+_HTML = re.compile(rb"^(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)?\s*(?:<\?xml.*?\?>\s*|<!--.*?-->\s*)*"
+                   rb"<(?:!DOCTYPE\s+html|html[\s>])", re.I | re.S)
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
+
+
+def html_page(data: bytes) -> str | None:
+    """When ``data`` is an HTML page (a proxy's, a login form), what to call it; else None."""
+    head = data[:65536].replace(b"\x00", b"")
+    if not _HTML.match(head):
+        return None
+    title = _TITLE.search(head)
+    text = " ".join(title.group(1).decode("utf-8", "replace").split())[:80] if title else ""
+    return ("an HTML page, not an XML API answer (a proxy or login page?)"
+            + (f": title {text!r}" if text else ""))
+
+
 def parse_message(data: bytes, *, charset: str | None = None) -> Message:
     """Parse a response body. Raises :class:`InvalidResponse` for anything that is not a
-    well-formed ``serv:message`` with at least one ``serv:response``."""
+    well-formed ``serv:message`` with at least one ``serv:response`` (an HTML page is
+    called so, not "DOCTYPE refused")."""
+    page = html_page(data)
+    if page is not None:
+        raise InvalidResponse(page)
     root = parse_xml(data, charset=charset)
     if root.tag != q("serv", "message"):
         raise InvalidResponse(f"root element is {root.tag}, not serv:message")

@@ -26,7 +26,7 @@ import pytest
 from .envelope import Body
 from .errors import TargetError
 from .ratelimit import RateLimiter, SiteStateLock, run_dir
-from .redact import Redactor
+from .redact import Redactor, url_secrets
 from .target import TargetConfig, TargetSession, new_prefix
 
 #: exit code when a secret is found in the reports, or objects are left with
@@ -179,7 +179,7 @@ def configured_secrets(config: TargetConfig) -> dict[str, str]:
     out = {"--conformance-password / WEBEX_PASSWORD": config.password,
            "--conformance-host-password / WEBEX_HOST_PASSWORD": config.host_password,
            "--conformance-access-token / WEBEX_ACCESS_TOKEN": config.access_token,
-           "--conformance-jwt / WEBEX_JWT": config.jwt}
+           "--conformance-jwt / WEBEX_JWT": config.jwt, **url_secrets(config.url)}
     if config.embedded:
         from . import mock
         out.update({"the embedded mock's admin password": mock.DEFAULT_ADMIN[1],

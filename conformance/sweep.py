@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .envelope import Body
-from .errors import CaseDefinitionError, TargetError, Unreachable
+from .errors import CaseDefinitionError, TargetError, Throttled, Unreachable
+from .redact import redact_url
 from .response import Response
 from .target import TargetConfig, TargetSession
 
@@ -147,6 +148,13 @@ def find(target: TargetSession, match: Callable[[str], bool]
     listed (with the reason)."""
     found: list[Found] = []
     errors: list[str] = []
+    limiter = getattr(getattr(target, "transport", None), "limiter", None)
+    if limiter is not None and limiter.every_answer_forbidden():
+        # a proxy, a firewall or a blocked account: no call of the run got through, so the
+        # run created nothing, and each list call would wait the back-off for one more 403
+        return found, ["nothing listed: every answer of the run was HTTP 403 (the site or "
+                       "something in front of it refuses this caller), so nothing was "
+                       "created; not asked again"]
     for kind in KINDS:
         try:
             known = {f.key for f in found}
@@ -154,6 +162,12 @@ def find(target: TargetSession, match: Callable[[str], bool]
         except Unreachable as exc:  # no use asking for the other kinds
             errors.append(f"nothing listed: {exc}")
             break
+        except Throttled as exc:
+            if getattr(exc.exchange, "status", None) == 403:
+                # refused: the other list calls would each wait the back-off for a 403 too
+                errors.append(f"nothing listed: {exc}")
+                break
+            errors.append(f"{kind.kind}s not listed: {exc}")
         except TargetError as exc:
             errors.append(f"{kind.kind}s not listed: {exc}")
     return found, errors
@@ -232,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         target.close()
     what = args.prefix or f"{args.all_prefixes}?????"
-    print(f"sweep of '{what}' on {target.url}{' (dry run)' if args.dry_run else ''}:")
+    print(f"sweep of '{what}' on {redact_url(target.url)}"
+          f"{' (dry run)' if args.dry_run else ''}:")
     for error in report.errors:
         print(f"  ERROR {target.redactor.text(error)}")
     for item in report.found:

@@ -9,14 +9,15 @@ import string
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from .envelope import Body, Credentials, build_message
 from .errors import CaseDefinitionError, TargetError, Unreachable
-from .redact import Redactor
+from .redact import URL_SETTING, Redactor, redact_url, url_secrets
 from .response import Message
-from .transport import Exchange, Transport
+from .transport import Exchange, RunDeadline, Transport
 
 CAPABILITIES: dict[str, str] = {
     "private_meeting_type": "a meeting type with SupportPrivateMeeting=true (LstMeetingType)",
@@ -71,9 +72,12 @@ class TargetConfig:
     jwt: str | None = field(default=None, repr=False)
     mock_control: str | None = None
     faults: list[str] = field(default_factory=list)
+    #: seconds for each whole request (connect, send, receive)
     timeout: float = 60.0
     prefix: str | None = None
     hazards: set[str] = field(default_factory=set)
+    #: the run-wide deadline the transport consults (None: the run has none)
+    run_deadline: RunDeadline | None = field(default=None, repr=False)
 
     @property
     def embedded(self) -> bool:
@@ -90,7 +94,11 @@ class TargetConfig:
                     f"--conformance-* options)", field="target")
             if not re.match(r"^https?://", self.url):
                 raise CaseDefinitionError(f"target URL must start with http:// or https://: "
-                                          f"{self.url}", field="target")
+                                          f"{redact_url(self.url)}", field="target")
+            problem = url_problem(self.url)
+            if problem:
+                raise CaseDefinitionError(f"invalid URL {redact_url(self.url)} "
+                                          f"({URL_SETTING}): {problem}", field="target")
         unknown = self.hazards - set(HAZARDS) - {"all"}
         if unknown:
             raise CaseDefinitionError(f"unknown hazard(s) {', '.join(sorted(unknown))}; "
@@ -98,6 +106,27 @@ class TargetConfig:
         if self.faults and not self.embedded:
             raise CaseDefinitionError("--conformance-faults needs the embedded mock (no URL)",
                                       field="faults")
+
+
+def url_problem(url: str) -> str | None:
+    """What makes ``url`` unusable as the target (None: nothing): found before the first
+    request, so that a typo is a usage error, not an unreachable site."""
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return "it contains a blank or a control character"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "Port out of range 0-65535", "Invalid IPv6 URL", ...
+        text = str(exc)
+        if "out of range" in text or "could not be cast" in text:
+            written = parts.netloc.rpartition("@")[2].rpartition(":")[2]
+            return f"port {written} is not a number from 1 to 65535"
+        return text
+    if not parts.hostname:
+        return "it names no host"
+    if port == 0:
+        return "port 0 is not a number from 1 to 65535"
+    return None
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -146,8 +175,9 @@ class TargetSession:
             self.jwt = config.jwt
         self.prefix = config.prefix or new_prefix()
         self.redactor = Redactor([self.admin.password, self.host.password if self.host else None,
-                                  self.access_token, self.jwt])
-        self.transport = Transport(self.url, timeout=(5.0, config.timeout))
+                                  self.access_token, self.jwt, *url_secrets(self.url).values()])
+        self.transport = Transport(self.url, timeout=(5.0, config.timeout),
+                                   run_deadline=config.run_deadline)
         self.clock_offset = timedelta()
         self._caps: dict[str, Any] | None = None
         self._caps_error: TargetError | None = None
