@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import ConformanceError, TargetError
-from .redact import MASK, Redactor
+from .redact import MASK, Redactor, redact_url, url_secrets
 from .response import parse_message
 from .transport import Transport, _charset
 from .xmlsafe import parse_xml
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             missing = [n for n, v in (("WEBEX_SITE_NAME", site), ("WEBEX_ID", user),
                                       ("WEBEX_PASSWORD", password)) if not v]
             if missing:
-                print(f"error: replaying against {args.url} needs {', '.join(missing)} in "
+                print(f"error: replaying against {redact_url(args.url)} needs {', '.join(missing)} in "
                       f"the environment", file=sys.stderr)
                 return EXIT_USAGE
             if args.fault:
@@ -103,13 +103,13 @@ def main(argv: list[str] | None = None) -> int:
             user, password = DEFAULT_ADMIN
         payload = fill_credentials(data, site_name=str(site), webex_id=str(user),
                                    password=str(password))
-        redactor = Redactor([password])
+        redactor = Redactor([password, *url_secrets(url).values()])
         transport = Transport(url, timeout=(5.0, args.timeout), retries=0)
         try:
             ex = transport.post(payload, idempotent=False)
         finally:
             transport.close()
-        print(f"request to {url} (secrets masked):")
+        print(f"request to {redact_url(url)} (secrets masked):")
         print(redactor.text(payload))
         print(f"response: HTTP {ex.status}, {round(ex.elapsed * 1000, 1)} ms")
         print(redactor.text(ex.response))

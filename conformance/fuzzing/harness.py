@@ -20,6 +20,7 @@ import pytest
 from ..envelope import Body, Credentials, build_message
 from ..errors import TargetError
 from ..ratelimit import RateLimiter, run_dir
+from ..redact import redact_url
 from ..response import Message, parse_message
 from ..runner import CaseResult, StepRecord, Verdict, run_case
 from ..target import HAZARDS, TargetSession
@@ -203,7 +204,7 @@ class FuzzSession:
             xml_path.write_bytes(_encode_like_declared(failure.request))
         meta = {"requirement": requirement, "test": name, "message": failure.message,
                 "differences": failure.differences, "example": _jsonable(failure.example),
-                "seed": self.seed, "mode": self.mode, "target": self.target.url
+                "seed": self.seed, "mode": self.mode, "target": redact_url(self.target.url)
                 if not self.target.config.embedded else "embedded mock",
                 "steps": failure.steps, "cleanup": failure.cleanup,
                 "leftovers": failure.leftovers}
