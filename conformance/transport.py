@@ -338,6 +338,7 @@ class Transport:
         expires: float | None = None
         for attempt in range(1, attempts + 1):
             ex.attempts = attempt
+            ex.status, ex.response_headers = None, {}  # nothing of an earlier attempt
             if self.run_deadline is not None:
                 self.run_deadline.check(self.display_url)
             if self.limiter is not None:
