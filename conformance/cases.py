@@ -142,24 +142,30 @@ def validate(doc: Any, path: str) -> None:
         _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
-        err = jsonschema.exceptions.best_match(errors)
-        loc = list(err.absolute_path)
-        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            allowed = set(err.schema.get("properties", {}))
-            extra = [k for k in err.instance if k not in allowed]
-            if extra and not loc and extra[0] in _CATALOGUE_FIELDS:
-                raise CaseDefinitionError(
-                    f"'{extra[0]}' comes from the catalogue (conformance/data/"
-                    f"requirements.yaml), not the case file: remove it (a case may state "
-                    f"its own 'since' or 'apis' where they differ)", path=path,
-                    line=_line_of(doc, [extra[0]]), field=extra[0])
-            if extra:  # point at the offending key itself
-                loc.append(extra[0])
-                raise CaseDefinitionError(f"unknown field '{extra[0]}' (allowed: "
-                                          f"{', '.join(sorted(allowed))})", path=path,
-                                          line=_line_of(doc, loc), field=_field(loc))
-        raise CaseDefinitionError(_explain(err), path=path, line=_line_of(doc, loc),
-                                  field=_field(loc))
+        _raise_schema_error(jsonschema.exceptions.best_match(errors), doc, path)
+
+
+def _raise_schema_error(err: jsonschema.ValidationError, doc: Any, path: str,
+                        base: tuple[Any, ...] = ()) -> None:
+    """The case-definition error for one schema error, at its key's own line and field
+    (``base``: where the validated part sits in ``doc``)."""
+    loc = [*base, *err.absolute_path]
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = set(err.schema.get("properties", {}))
+        extra = [k for k in err.instance if k not in allowed]
+        if extra and not loc and extra[0] in _CATALOGUE_FIELDS:
+            raise CaseDefinitionError(
+                f"'{extra[0]}' comes from the catalogue (conformance/data/"
+                f"requirements.yaml), not the case file: remove it (a case may state "
+                f"its own 'since' or 'apis' where they differ)", path=path,
+                line=_line_of(doc, [extra[0]]), field=extra[0])
+        if extra:  # point at the offending key itself
+            loc.append(extra[0])
+            raise CaseDefinitionError(f"unknown field '{extra[0]}' (allowed: "
+                                      f"{', '.join(sorted(allowed))})", path=path,
+                                      line=_line_of(doc, loc), field=_field(loc))
+    raise CaseDefinitionError(_explain(err), path=path, line=_line_of(doc, loc),
+                              field=_field(loc))
 
 
 # -- the model ------------------------------------------------------------------------------
@@ -309,11 +315,21 @@ def _shared_steps_file(path: str, mtime: float) -> dict[str, Any]:
                                       path=path, line=line, field=f"steps.{name}")
         errors = list(validator.iter_errors(step))
         if errors:
-            err = jsonschema.exceptions.best_match(errors)
-            loc = ["steps", name, *err.absolute_path]
-            raise CaseDefinitionError(_explain(err), path=path, line=_line_of(doc, loc),
-                                      field=_field(loc))
+            _raise_schema_error(jsonschema.exceptions.best_match(errors), doc, path,
+                                ("steps", name))
     return doc["steps"]
+
+
+def is_case_file(path: str | Path) -> bool:
+    """A case file: ``*.yaml``/``*.yml`` whose name does not start with ``_`` (the shared
+    steps file and other helpers)."""
+    path = Path(path)
+    return path.suffix in (".yaml", ".yml") and not path.name.startswith("_")
+
+
+def case_files(directory: str | Path) -> list[Path]:
+    """The case files of ``directory`` (and its subfolders), sorted."""
+    return sorted(p for p in Path(directory).rglob("*") if p.is_file() and is_case_file(p))
 
 
 def shared_steps(case_path: str | Path) -> tuple[str | None, dict[str, Any]]:
