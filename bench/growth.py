@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from conformance.cases import case_files
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import PY, ROOT, case_count, machine  # noqa: E402
 
@@ -32,8 +34,9 @@ def main() -> None:
         for factor in args.factors:
             cases = Path(tmp) / f"x{factor}"
             cases.mkdir()
+            shutil.copy(ROOT / "cases" / "_steps.yaml", cases / "_steps.yaml")
             for i in range(factor):
-                for f in sorted((ROOT / "cases").glob("*.yaml")):
+                for f in case_files(ROOT / "cases"):
                     shutil.copy(f, cases / f"{f.stem}-{i:02d}.yaml")
             reports = Path(tmp) / f"r{factor}"
             start = time.perf_counter()

@@ -20,7 +20,13 @@ import jsonschema
 import yaml
 
 from .apis import APIS
+from .catalogue import catalogue
 from .errors import CaseDefinitionError
+
+#: the shared steps (``use: NAME``), looked up beside the case file and in its parents
+STEPS_FILE = "_steps.yaml"
+#: top-level fields of the old format, which the catalogue now holds
+_CATALOGUE_FIELDS = ("title", "since", "source", "apis")
 
 
 # -- YAML with line numbers -----------------------------------------------------------------
@@ -130,24 +136,36 @@ def _explain(error: jsonschema.ValidationError) -> str:
 
 def validate(doc: Any, path: str) -> None:
     if not isinstance(doc, dict):
-        raise CaseDefinitionError("a case file must be a mapping with 'requirement', "
-                                  "'title', 'since', 'source' and 'cases'", path=path, line=1)
+        raise CaseDefinitionError("a case file must be a mapping with 'requirement' and "
+                                  "'cases'", path=path, line=1)
     validator = jsonschema.Draft202012Validator(
         _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
-        err = jsonschema.exceptions.best_match(errors)
-        loc = list(err.absolute_path)
-        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            allowed = set(err.schema.get("properties", {}))
-            extra = [k for k in err.instance if k not in allowed]
-            if extra:  # point at the offending key itself
-                loc.append(extra[0])
-                raise CaseDefinitionError(f"unknown field '{extra[0]}' (allowed: "
-                                          f"{', '.join(sorted(allowed))})", path=path,
-                                          line=_line_of(doc, loc), field=_field(loc))
-        raise CaseDefinitionError(_explain(err), path=path, line=_line_of(doc, loc),
-                                  field=_field(loc))
+        _raise_schema_error(jsonschema.exceptions.best_match(errors), doc, path)
+
+
+def _raise_schema_error(err: jsonschema.ValidationError, doc: Any, path: str,
+                        base: tuple[Any, ...] = ()) -> None:
+    """The case-definition error for one schema error, at its key's own line and field
+    (``base``: where the validated part sits in ``doc``)."""
+    loc = [*base, *err.absolute_path]
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = set(err.schema.get("properties", {}))
+        extra = [k for k in err.instance if k not in allowed]
+        if extra and not loc and extra[0] in _CATALOGUE_FIELDS:
+            raise CaseDefinitionError(
+                f"'{extra[0]}' comes from the catalogue (conformance/data/"
+                f"requirements.yaml), not the case file: remove it (a case may state "
+                f"its own 'since' or 'apis' where they differ)", path=path,
+                line=_line_of(doc, [extra[0]]), field=extra[0])
+        if extra:  # point at the offending key itself
+            loc.append(extra[0])
+            raise CaseDefinitionError(f"unknown field '{extra[0]}' (allowed: "
+                                      f"{', '.join(sorted(allowed))})", path=path,
+                                      line=_line_of(doc, loc), field=_field(loc))
+    raise CaseDefinitionError(_explain(err), path=path, line=_line_of(doc, loc),
+                              field=_field(loc))
 
 
 # -- the model ------------------------------------------------------------------------------
@@ -183,6 +201,7 @@ class Case:
     steps: tuple[Step, ...]
     path: str
     line: int | None
+    vars: dict[str, Any] | None = None  # ${vars.NAME}: rendered at run time
 
     @property
     def param_id(self) -> str:
@@ -206,25 +225,29 @@ def _plain(value: Any) -> Any:
 
 
 _TEMPLATE = re.compile(r"\$\{([^}]*)\}")
-_KNOWN_ROOTS = {"case", "run", "target", "caps", "params", "time", "saved"}
+_KNOWN_ROOTS = {"case", "run", "target", "caps", "params", "time", "saved", "vars"}
 
 
 def _check_templates(value: Any, path: str, line: int | None, fieldname: str,
-                     saved: set[str], params: set[str]) -> None:
+                     saved: set[str], params: set[str],
+                     variables: frozenset[str] = frozenset()) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
             if isinstance(k, str) and "${" in k:
                 _check_templates(k, path, getattr(value, "lines", {}).get(k, line),
-                                 f"{fieldname}.{k}", saved, params)
+                                 f"{fieldname}.{k}", saved, params, variables)
             _check_templates(v, path, getattr(value, "lines", {}).get(k, line),
-                             f"{fieldname}.{k}", saved, params)
+                             f"{fieldname}.{k}", saved, params, variables)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            _check_templates(v, path, line, f"{fieldname}[{i}]", saved, params)
+            _check_templates(v, path, line, f"{fieldname}[{i}]", saved, params, variables)
     elif isinstance(value, str):
         for expr in _TEMPLATE.findall(value):
             root, _, rest = expr.strip().partition(".")
-            if root in _KNOWN_ROOTS and (root != "params" or rest.split(".")[0] in params):
+            first = rest.split(".")[0]
+            if root in _KNOWN_ROOTS and (root not in ("params", "vars")
+                                         or first in (params if root == "params"
+                                                      else variables)):
                 continue
             if root in saved and not rest:
                 continue
@@ -248,34 +271,131 @@ def _merge(base: Any, override: Any) -> Any:
     return copy.deepcopy(override)
 
 
-def step_body(step: Step) -> Any:
-    """The body to send: the API's default merged with the step's (templates unresolved)."""
+def step_body(step: Step, api: str | None = None) -> Any:
+    """The body to send: the API's default merged with the step's (templates unresolved).
+    ``api`` is the step's API once its template is resolved (``${params.api}``): the
+    defaults apply to templated APIs too."""
     if step.xml is not None:
         return step.xml
     body = _plain(step.body) if step.body is not None else {}
-    if step.use_defaults and step.api and "${" not in step.api:
-        default = default_bodies().get(step.api)
+    api = api or step.api
+    if step.use_defaults and api and "${" not in api:
+        default = default_bodies().get(api)
         if default is not None:
             return _merge(default, body)
     return body
 
 
-def _steps(raw: list[Any], path: str, case_field: str, params: set[str]) -> tuple[Step, ...]:
+def _repeat_ok(value: Any) -> bool:
+    """``repeat``: a whole number of at least 1, or a template resolved at run time."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value >= 1
+    text = str(value).strip()
+    return "${" in text or (text.isdigit() and int(text) >= 1)
+
+
+@lru_cache(maxsize=16)
+def _shared_steps_file(path: str, mtime: float) -> dict[str, Any]:
+    """The shared steps of one steps file, each validated as a step."""
+    del mtime  # part of the cache key only
+    text = Path(path).read_text("utf-8")
+    doc = load_yaml(text, path)
+    if not isinstance(doc, dict) or set(doc) != {"steps"} or not isinstance(doc["steps"], dict):
+        raise CaseDefinitionError("a steps file is a mapping with one key, 'steps': "
+                                  "name -> step", path=path, line=1)
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "#/$defs/step", "$defs": _schema()["$defs"]},
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    for name, step in doc["steps"].items():
+        line = doc["steps"].lines.get(name)
+        if not isinstance(step, dict) or "use" in step:
+            raise CaseDefinitionError("a shared step is a step mapping (without 'use')",
+                                      path=path, line=line, field=f"steps.{name}")
+        errors = list(validator.iter_errors(step))
+        if errors:
+            _raise_schema_error(jsonschema.exceptions.best_match(errors), doc, path,
+                                ("steps", name))
+    return doc["steps"]
+
+
+def is_case_file(path: str | Path) -> bool:
+    """A case file: ``*.yaml``/``*.yml`` whose name does not start with ``_`` (the shared
+    steps file and other helpers)."""
+    path = Path(path)
+    return path.suffix in (".yaml", ".yml") and not path.name.startswith("_")
+
+
+def case_files(directory: str | Path) -> list[Path]:
+    """The case files of ``directory`` (and its subfolders), sorted."""
+    return sorted(p for p in Path(directory).rglob("*") if p.is_file() and is_case_file(p))
+
+
+def shared_steps(case_path: str | Path) -> tuple[str | None, dict[str, Any]]:
+    """(file, steps) of the steps file beside ``case_path`` or in one of its parents."""
+    folder = Path(case_path).resolve().parent
+    for candidate in (folder, *list(folder.parents)[:3]):
+        found = candidate / STEPS_FILE
+        if found.is_file():
+            return str(found), _shared_steps_file(str(found), found.stat().st_mtime)
+    return None, {}
+
+
+def _use(item: LineDict, path: str, fname: str, line: int | None) -> LineDict:
+    """A step with ``use: NAME``: the shared step with this step's fields on top (its
+    ``body`` merged into the shared body)."""
+    steps_path, steps = shared_steps(path)
+    name = item["use"]
+    if name not in steps:
+        raise CaseDefinitionError(
+            f"unknown shared step '{name}' (in {steps_path or STEPS_FILE + ' (none found)'}: "
+            f"{', '.join(sorted(steps)) or 'none'})", path=path,
+            line=item.lines.get("use", line), field=f"{fname}.use")
+    shared = steps[name]
+    out = LineDict()
+    out.line, out.lines = item.line, {}
+    for key, value in shared.items():
+        out[key] = value
+        out.lines[key] = item.lines.get("use", line)
+    for key, value in item.items():
+        if key == "use":
+            continue
+        if key in ("body", "save") and isinstance(value, dict) and \
+                isinstance(out.get(key), dict):
+            merged = LineDict(_merge(_plain(out[key]), _plain(value)))
+            merged.line, merged.lines = getattr(value, "line", line), \
+                dict(getattr(value, "lines", {}))
+            value = merged
+        out[key] = value
+        out.lines[key] = item.lines.get(key, line)
+    return out
+
+
+def _steps(raw: list[Any], path: str, case_field: str, params: set[str],
+           variables: frozenset[str] = frozenset()) -> tuple[Step, ...]:
     steps, saved = [], set()
     for i, item in enumerate(raw):
         line = raw.lines[i] if isinstance(raw, LineList) else None
         fname = f"{case_field}.steps[{i}]"
+        if "use" in item:
+            item = _use(item, path, fname, line)
         api = item.get("api")
         if api is not None and "${" not in api and api not in APIS:
             raise CaseDefinitionError(f"unknown API '{api}'", path=path,
                                       line=item.lines.get("api", line), field=f"{fname}.api")
+        if "repeat" in item and not _repeat_ok(item["repeat"]):
+            raise CaseDefinitionError(f"repeat must be a whole number of at least 1 (or a "
+                                      f"${{...}} template), got {item['repeat']!r}", path=path,
+                                      line=item.lines.get("repeat", line),
+                                      field=f"{fname}.repeat")
         for key in ("api", "body", "expect", "info", "repeat", "control"):
             if key in item:
                 _check_templates(item[key], path, item.lines.get(key, line),
-                                 f"{fname}.{key}", saved, params)
+                                 f"{fname}.{key}", saved, params, variables)
         if "xml" in item:
             _check_templates(item["xml"], path, item.lines.get("xml", line), f"{fname}.xml",
-                             saved, params)
+                             saved, params, variables)
         steps.append(Step(
             name=item["name"], api=api, body=item.get("body"), xml=item.get("xml"),
             as_=item.get("as", "admin"), role=item.get("role", "check"),
@@ -287,8 +407,17 @@ def _steps(raw: list[Any], path: str, case_field: str, params: set[str]) -> tupl
     return tuple(steps)
 
 
+def _param_list(value: Any, key: str) -> list[str]:
+    """A parameter value's own ``requires`` (or ``hazards``): a mapping value may carry
+    them, for that value only."""
+    if isinstance(value, dict) and isinstance(value.get(key), list):
+        return [str(v) for v in value[key]]
+    return []
+
+
 def load_case_file(path: str | Path) -> list[Case]:
-    """Load, validate and expand (parameters) one case file."""
+    """Load, validate and expand (parameters) one case file. The requirement's facts
+    (title, since, source, APIs) come from the catalogue."""
     path = str(path)
     try:
         text = Path(path).read_text("utf-8")
@@ -296,6 +425,12 @@ def load_case_file(path: str | Path) -> list[Case]:
         raise CaseDefinitionError(f"cannot read: {exc}", path=path) from None
     doc = load_yaml(text, path)
     validate(doc, path)
+    requirement = catalogue().get(doc["requirement"])
+    if requirement is None:
+        raise CaseDefinitionError(
+            f"unknown requirement id '{doc['requirement']}': not in the catalogue "
+            f"(conformance/data/requirements.yaml; ids from behaviours.md)", path=path,
+            line=doc.lines.get("requirement"), field="requirement")
     defaults = doc.get("defaults", {})
     out: list[Case] = []
     seen: set[str] = set()
@@ -307,19 +442,30 @@ def load_case_file(path: str | Path) -> list[Case]:
                                       field=f"{case_field}.id")
         seen.add(raw["id"])
         parameters = {**defaults.get("parameters", {}), **raw.get("parameters", {})}
-        steps = _steps(raw["steps"], path, case_field, set(parameters))
+        variables = {**defaults.get("vars", {}), **raw.get("vars", {})}
+        for key in ("vars",):
+            if key in raw:
+                _check_templates(raw[key], path, raw.lines.get(key, line),
+                                 f"{case_field}.{key}", set(), set(parameters))
+        steps = _steps(raw["steps"], path, case_field, set(parameters), frozenset(variables))
         names = list(parameters)
         combos = itertools.product(*(parameters[n] for n in names)) if names else [()]
         for combo in combos:
             out.append(Case(
-                requirement=doc["requirement"], id=raw["id"], title=raw["title"],
-                since=str(raw.get("since", doc["since"])), source=_plain(doc["source"]),
-                apis=tuple(raw.get("apis", doc.get("apis", []))),
+                requirement=requirement.id, id=raw["id"], title=raw["title"],
+                since=str(raw.get("since", requirement.since)),
+                source=dict(requirement.source),
+                apis=tuple(raw.get("apis", requirement.apis)),
                 requires=tuple(dict.fromkeys([*defaults.get("requires", []),
-                                              *raw.get("requires", [])])),
+                                              *raw.get("requires", []),
+                                              *(r for v in combo
+                                                for r in _param_list(v, "requires"))])),
                 hazards=tuple(dict.fromkeys([*defaults.get("hazards", []),
-                                             *raw.get("hazards", [])])),
-                params=dict(zip(names, combo, strict=True)), steps=steps, path=path, line=line))
+                                             *raw.get("hazards", []),
+                                             *(h for v in combo
+                                               for h in _param_list(v, "hazards"))])),
+                params=dict(zip(names, combo, strict=True)), steps=steps, path=path, line=line,
+                vars=_plain(variables) or None))
     return out
 
 

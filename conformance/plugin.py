@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 from . import __version__
-from .cases import Case, load_case_file
+from .cases import Case, is_case_file, load_case_file
 from .errors import CaseDefinitionError, ConformanceError
 from .report import ReportSettings, publish
 from .report.allure_env import release_note_link
@@ -164,7 +164,7 @@ def _cases_dir(config: pytest.Config) -> Path:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix in (".yaml", ".yml"):
+    if is_case_file(file_path):
         cases_dir = _cases_dir(parent.config)
         if cases_dir in file_path.resolve().parents:
             return CaseFile.from_parent(parent, path=file_path)

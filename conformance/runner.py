@@ -159,6 +159,7 @@ class CaseRun:
             },
         }
         base["params"] = render(self.case.params, base)  # parameter values may be templates
+        base["vars"] = render(self.case.vars or {}, base)  # so may the case's vars
         return base
 
     # -- the run ----------------------------------------------------------------------------
@@ -226,7 +227,7 @@ class CaseRun:
         context = self.context()
         api = str(render(step.api, context))
         record.api = api
-        body = render(step_body(step), context)
+        body = render(step_body(step, api), context)
         credentials = self.target.credentials(step.as_)
         if credentials is None:
             raise _StepFailed(Verdict.SKIP, f"{label} needs {CAPABILITIES.get(step.as_, step.as_)}")

@@ -11,7 +11,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from conformance.cases import load_case_file
+from conformance.cases import case_files, load_case_file
 from conformance.catalogue import catalogue
 from conformance.mock.faults import FAULTS
 
@@ -21,7 +21,7 @@ BEGIN, END = "<!-- requirements-table:begin -->", "<!-- requirements-table:end -
 
 def table() -> str:
     cases: dict[str, int] = defaultdict(int)
-    for path in sorted((ROOT / "cases").glob("*.yaml")):
+    for path in case_files(ROOT / "cases"):
         for case in load_case_file(path):
             cases[case.requirement] += 1
     faults: dict[str, int] = defaultdict(int)

@@ -12,10 +12,10 @@ from conformance.cases import load_case_file, render
 from conformance.errors import CaseDefinitionError
 
 HEAD = """\
-requirement: req-one
-title: A requirement
-since: 40.6.0
-source: {release: 40.6.0-40.10.0, section: Some section}
+requirement: meeting-uuid
+# title, since (40.6.0) and source come from the catalogue
+#
+#
 """
 
 
@@ -72,8 +72,8 @@ def test_mapping_parameters_are_read_by_field_and_named_by_id(tmp_path: Path) ->
     """)
     cases = load_case_file(path)
     # `id` names the combination; without one, the first value does
-    assert [c.full_id for c in cases] == ["req-one::lookup[GetMeeting]",
-                                          "req-one::lookup[GetSessionInfo]"]
+    assert [c.full_id for c in cases] == ["meeting-uuid::lookup[GetMeeting]",
+                                          "meeting-uuid::lookup[GetSessionInfo]"]
     context = {"params": cases[1].params}
     assert render(cases[1].steps[0].api, context) == "GetSessionInfo"
     assert render(cases[1].steps[0].expect, context) == {"equals": {"ep:sessionkey": "1"}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.cases import load_case_file
+from conformance.cases import case_files, load_case_file
 from conformance.catalogue import catalogue
 from conformance.report.record import build_record
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _case_apis() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for path in (ROOT / "cases").glob("*.yaml"):
+    for path in case_files(ROOT / "cases"):
         for case in load_case_file(path):
             out.setdefault(case.requirement, set()).update(case.apis)
     return out

@@ -20,9 +20,6 @@ from conformance.target import TargetConfig, TargetSession
 
 CASE_FILE = """\
 requirement: envelope
-title: hostile answers
-since: 40.1.0
-source: {release: all, section: test}
 cases:
   - id: hostile
     title: a contact is created, then a read-only call meets the hostile answer

@@ -128,9 +128,6 @@ def test_transport_takes_403_as_an_answer_only_when_asked(mock) -> None:
 # -- always-run steps and a repeat that is not a number ----------------------------------------
 CASE = """\
 requirement: envelope
-title: t
-since: 40.1.0
-source: {release: all, section: test}
 cases:
   - id: stops-then-cleans
     title: t

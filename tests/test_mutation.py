@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conformance.cases import Case, load_case_file
+from conformance.cases import Case, case_files, load_case_file
 from conformance.mock.faults import FAULTS
 from conformance.runner import Verdict, run_case
 from conformance.target import TargetConfig, TargetSession
@@ -24,7 +24,7 @@ CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
 
 def _cases() -> dict[str, list[Case]]:
     by_req: dict[str, list[Case]] = defaultdict(list)
-    for path in sorted(CASES_DIR.glob("*.yaml")):
+    for path in case_files(CASES_DIR):
         for case in load_case_file(path):
             by_req[case.requirement].append(case)
     return by_req

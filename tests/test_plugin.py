@@ -18,7 +18,7 @@ INI = "[pytest]\ntestpaths = cases\nconformance_cases = cases\n"
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makefile(".ini", pytest=INI)
     (pytester.path / "cases").mkdir()
-    for name in ("private-meeting.yaml", "envelope.yaml"):
+    for name in ("_steps.yaml", "private-meeting.yaml", "envelope.yaml"):
         shutil.copy(ROOT / "cases" / name, pytester.path / "cases" / name)
     return pytester
 
@@ -75,13 +75,13 @@ def test_unreachable_site_is_error_exit_6(project: pytest.Pytester) -> None:
 
 def test_malformed_case_file_is_usage_error(project: pytest.Pytester) -> None:
     (project.path / "cases" / "broken.yaml").write_text(
-        "requirement: envelope\ntitle: t\nsince: 40.1.0\nsource: {release: a, section: b}\n"
+        "requirement: envelope\n"
         "cases:\n  - id: x\n    title: y\n    steps:\n      - name: s\n        api: GetUser\n"
         "        expect: {exceptionID: 040014}\n", "utf-8")
     result = project.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == 4
     out = result.stdout.str()
-    assert "broken.yaml:11" in out and "exceptionID" in out and "write it in quotes" in out
+    assert "broken.yaml:8" in out and "exceptionID" in out and "write it in quotes" in out
 
 
 def test_site_url_without_credentials_is_usage_error(project: pytest.Pytester) -> None:

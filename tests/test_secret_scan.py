@@ -98,7 +98,7 @@ def canary_site(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makefile(".ini", pytest=INI)
     (pytester.path / "cases").mkdir()
-    for name in ("private-meeting.yaml", "envelope.yaml", "email-whitespace.yaml"):
+    for name in ("_steps.yaml", "private-meeting.yaml", "envelope.yaml", "email-whitespace.yaml"):
         shutil.copy(ROOT / "cases" / name, pytester.path / "cases" / name)
     return pytester
 

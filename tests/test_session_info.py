@@ -172,8 +172,8 @@ def test_in_progress_cases_skip_without_control_naming_why() -> None:
 ])
 def test_malformed_meeting_status_control_names_the_field(tmp_path, control, message) -> None:
     path = tmp_path / "case.yaml"
-    path.write_text("requirement: session-participant-status\ntitle: t\nsince: 40.9.0\n"
-                    "source: {release: a, section: b}\ncases:\n  - id: x\n    title: y\n"
+    path.write_text("requirement: session-participant-status\n"
+        "cases:\n  - id: x\n    title: y\n"
                     f"    steps:\n      - name: s\n        control: {control}\n", "utf-8")
     with pytest.raises(CaseDefinitionError) as err:
         load_case_file(path)

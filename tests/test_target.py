@@ -49,8 +49,8 @@ def _site_target(url: str, **extra) -> TargetSession:
 def test_hazardous_case_is_skipped_on_a_site_unless_enabled(site_like_mock, tmp_path) -> None:
     path = tmp_path / "cases.yaml"
     path.write_text(
-        "requirement: welcome-email-languages\ntitle: t\nsince: 40.1.0\n"
-        "source: {release: a, section: b}\ncases:\n  - id: x\n    title: y\n"
+        "requirement: welcome-email-languages\n"
+        "cases:\n  - id: x\n    title: y\n"
         "    hazards: [email]\n    steps:\n      - name: s\n        api: GetAPIVersion\n"
         "        expect: {result: SUCCESS}\n", "utf-8")
     case = load_case_file(path)[0]

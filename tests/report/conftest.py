@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 INI = "[pytest]\ntestpaths = cases\nconformance_cases = cases\njunit_family = xunit1\n"
-CASES = ("private-meeting.yaml", "envelope.yaml")
+CASES = ("_steps.yaml", "private-meeting.yaml", "envelope.yaml")  # + the shared steps
 FAULT = "private-flag-missing"  # a departure from private-meeting (conformance/mock/faults.py)
 
 
