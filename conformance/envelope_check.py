@@ -46,6 +46,7 @@ class Particle:
     values: tuple[str, ...] = ()
     content: tuple[Particle, ...] | None = None
     any_content: bool = False  # bodyContent / securityContext: another schema's business
+    type_name: str = ""  # the XSD type of ``content``, for messages
 
 
 SUB_ERROR = (Particle("exceptionID"), Particle("reason"), Particle("value", 0))
@@ -54,13 +55,16 @@ RESPONSE = (
     Particle("reason", 0),
     Particle("gsbStatus", 0, values=("PRIMARY", "BACKUP")),
     Particle("exceptionID", 0),
-    Particle("subErrors", 0, content=(Particle("subError", 1, UNBOUNDED, content=SUB_ERROR),)),
+    Particle("subErrors", 0, content=(Particle("subError", 1, UNBOUNDED, content=SUB_ERROR,
+                                               type_name="subErrorType"),),
+             type_name="responseType/subErrors"),
     Particle("value", 0),
 )
 HEADER = (Particle("securityContext", 0, any_content=True),
-          Particle("response", 0, UNBOUNDED, content=RESPONSE))
+          Particle("response", 0, UNBOUNDED, content=RESPONSE, type_name="responseType"))
 BODY = (Particle("bodyContent", 1, UNBOUNDED, any_content=True),)
-MESSAGE = (Particle("header", content=HEADER), Particle("body", content=BODY))
+MESSAGE = (Particle("header", content=HEADER, type_name="messageType/header"),
+           Particle("body", content=BODY, type_name="messageType/body"))
 
 # Attributes any element may carry without its type declaring them.
 _FREE_ATTRIBUTE_NAMESPACES = {NS["xsi"], "http://www.w3.org/XML/1998/namespace"}
@@ -156,8 +160,7 @@ def _check_sequence(el: etree._Element, sequence: tuple[Particle, ...], where: s
             continue
         if particle.content is not None:
             _check_attributes(child, child_where, diffs)
-            _check_sequence(child, particle.content, child_where, diffs,
-                            f"{particle.name} ({type_name})")
+            _check_sequence(child, particle.content, child_where, diffs, particle.type_name)
         else:
             _check_simple(child, particle, child_where, diffs)
     for particle in sequence:
