@@ -182,7 +182,7 @@ _ENTRIES: tuple[Capability, ...] = (
                "under the user"),
     # -- what only the control interface can arrange -------------------------------------
     Capability("meeting_in_progress", "a meeting in progress with its host and attendees "
-               "joined (the XML API cannot start or join a meeting)", (CONTROL,),
+               "joined", (CONTROL,),
                control_value=True),
     Capability("throttle_limit", "a known limit of not-found errors per hour for "
                "GetSessionInfo/GetUserCard (not documented) and a clock to advance by hours",
@@ -529,11 +529,22 @@ def parse_lst_access_anywhere_history(body: etree._Element | None,
                                       exception_id: str | None = None
                                       ) -> dict[str, Observation]:
     """LstAccessAnywhereHistory -> whether the site's history has records. A SUCCESS with
-    records: yes; FAILURE 000015 (an empty list, documented): no; anything else: unknown."""
-    if body is not None and _xp(body, "history:accessAnyWhereInfo"):
-        count = len(_xp(body, "history:accessAnyWhereInfo"))
+    records: yes, with what the first record shows (``total``, ``conf_id``, ``start_time``,
+    ``end_time``: cases can scope their requests to it); FAILURE 000015 (an empty list,
+    documented): no; anything else: unknown."""
+    records = _xp(body, "history:accessAnyWhereInfo") if body is not None else []
+    if records:
+        def text(el: etree._Element, name: str) -> str:
+            return (el.findtext(f"{{{NS['history']}}}{name}") or "").strip()
+        total_el = _xp(body, "history:matchingRecords/serv:total") if body is not None else []
+        total_text = (total_el[0].text or "").strip() if total_el else ""
+        total = int(total_text) if total_text.isdigit() else len(records)
+        first = records[0]
+        value = MappingProxyType({"total": total, "conf_id": text(first, "confID"),
+                                  "start_time": text(first, "startTime"),
+                                  "end_time": text(first, "endTime")})
         return {"access_anywhere_history": Observation(
-            True, f"LstAccessAnywhereHistory: {count} record(s)")}
+            value, f"LstAccessAnywhereHistory: {total} record(s)")}
     if exception_id == NOT_FOUND:
         return {"access_anywhere_history": Observation(
             False, "LstAccessAnywhereHistory: 000015, no records")}
@@ -686,17 +697,17 @@ class Capabilities:
             return f"needs {wanted}; the site has none ({known.evidence})"
         if known is not None:
             return f"needs {wanted}; {known.evidence}"
+        if entry.determined_by == (CONTROL,):
+            if entry.name == "mock_control":
+                return f"needs {wanted}"
+            return (f"needs {wanted}, which only the mock's control interface can arrange "
+                    f"(the XML API cannot)")
         ways = []
         if DISCOVERY in entry.determined_by or entry.discovery:
             ways.append("the site's answers do not show it")
         if entry.profile_key:
             ways.append(f"state it in the site profile ({entry.profile_key})")
-        if entry.determined_by == (CONTROL,) or (
-                CONTROL in entry.determined_by and not entry.profile_key
-                and DISCOVERY not in entry.determined_by):
-            ways.append("only the mock's control interface can arrange it (the XML API "
-                        "cannot)")
-        elif CONTROL in entry.determined_by:
+        if CONTROL in entry.determined_by:
             ways.append("or use a mock with its control interface")
         if CONFIGURATION in entry.determined_by:
             ways.append("not configured")
@@ -726,6 +737,8 @@ class Capabilities:
             value = known.value
             if value is None:
                 continue
+            if isinstance(value, MappingProxyType):
+                value = dict(value)
             if REGISTRY[name].kind == TEMPLATES:
                 items = [{"name": t.name, "service_type": t.service_type} for t in value]
                 value = {"items": items, "names": [t.name for t in value],
@@ -821,7 +834,7 @@ def build_capabilities(observations: Mapping[str, Observation], profile: _Profil
             candidates[CONFIGURATION] = Known(configured[entry.name], CONFIGURATION,
                                               "configured for the run")
         order = entry.determined_by
-        if has_control and CONTROL in order:
+        if has_control and entry.control_arrange:  # what the control interface arranges
             order = (CONTROL, *[s for s in order if s != CONTROL])
         for source in order:
             if source in candidates:

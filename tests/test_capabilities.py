@@ -278,9 +278,17 @@ def test_get_user_site_admin_and_cmr_placement():
 
 def test_access_anywhere_history_records_none_or_unknown():
     rec = parse_lst_access_anywhere_history(_body(
-        "<history:accessAnyWhereInfo><history:confID>1</history:confID>"
-        "</history:accessAnyWhereInfo>"))
-    assert rec["access_anywhere_history"].value is True
+        "<history:matchingRecords><serv:total>6</serv:total></history:matchingRecords>"
+        "<history:accessAnyWhereInfo><history:confID>1</history:confID><history:startTime>"
+        "11/29/2019 03:05:44</history:startTime><history:endTime>11/29/2019 03:10:06"
+        "</history:endTime></history:accessAnyWhereInfo>"))
+    assert dict(rec["access_anywhere_history"].value) == {
+        "total": 6, "conf_id": "1", "start_time": "11/29/2019 03:05:44",
+        "end_time": "11/29/2019 03:10:06"}
+    built = build_capabilities(rec, None, True)  # discovery, also on a mock with control
+    assert built.template_values()["access_anywhere_history"]["start_time"] == \
+        "11/29/2019 03:05:44"
+    assert built.has("access_anywhere_history")
     none = parse_lst_access_anywhere_history(None, "000015")
     assert none["access_anywhere_history"].value is False
     assert parse_lst_access_anywhere_history(None, "000001") == {}
@@ -304,7 +312,7 @@ def test_discovery_against_the_mock_in_process():
     assert built.get("all_meetings_need_password") is True
     assert built.get("scheduled_pmr_in_lists") is False
     assert built.get("consistent_locked_lobby") is False
-    assert built.get("access_anywhere_history") is True
+    assert built.get("access_anywhere_history")["total"] == 6
     assert built.get("recording")
     assert built.api_version == "40.12.0"
     assert built.findings == ()
@@ -425,7 +433,8 @@ def test_control_only_capabilities():
     site = build_capabilities({}, None, False)
     for name in ("meeting_in_progress", "throttle_limit", "mock_control"):
         assert not site.has(name)
-        assert "only the mock's control interface can arrange it" in site.skip_reason([name])
+        assert "only the mock's control interface can arrange" in site.skip_reason([name]) \
+            or name == "mock_control"
     mock = build_capabilities({}, None, True)
     assert all(mock.has(n) for n in ("meeting_in_progress", "throttle_limit", "mock_control"))
     assert mock.template_values()["mock_control"] is True
@@ -435,8 +444,10 @@ def test_access_anywhere_history_from_the_site_answer():
     none = build_capabilities(_obs(access_anywhere_history=False), None, False)
     assert not none.has("access_anywhere_history")
     assert "the site has none" in none.skip_reason(["access_anywhere_history"])
-    assert build_capabilities(_obs(access_anywhere_history=True), None, False).has(
+    assert build_capabilities(_obs(access_anywhere_history={"total": 1}), None, False).has(
         "access_anywhere_history")
+    # without discovery, a mock with the control interface has its own records
+    assert build_capabilities({}, None, True).has("access_anywhere_history")
 
 
 def test_configuration_entries():
