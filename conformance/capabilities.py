@@ -469,6 +469,7 @@ def parse_lst_meeting_type(body: etree._Element | None) -> dict[str, Observation
     not_e2ee: set[int] = set()
     standard: list[int] = []
     listed: set[int] = set()
+    other_services: set[int] = set()  # not MeetingCenter: never qualify
     for mt in _xp(body, "mtgtype:meetingType"):
         text = (mt.findtext(f"{{{NS['mtgtype']}}}meetingTypeID") or "").strip()
         if not text.isdigit():
@@ -480,6 +481,7 @@ def parse_lst_meeting_type(body: etree._Element | None) -> dict[str, Observation
         is_private = _bool(mt.findtext(f"{{{NS['mtgtype']}}}SupportPrivateMeeting"))
         is_e2ee = _bool(mt.findtext(f"{{{NS['mtgtype']}}}options/{{{NS['mtgtype']}}}supportE2E"))
         if "MeetingCenter" not in services:
+            other_services.add(type_id)
             not_private.add(type_id)
             not_e2ee.add(type_id)
             continue
@@ -490,13 +492,17 @@ def parse_lst_meeting_type(body: etree._Element | None) -> dict[str, Observation
         if not is_private and not is_e2ee:
             standard.append(type_id)
     ids = ", ".join(str(i) for i in sorted(listed)) or "none"
-    out["private_meeting_type"] = Observation(
-        private[0] if private else None,
-        f"LstMeetingType: private types {private or 'none'} of {ids}",
-        frozenset(private), frozenset(not_private), frozenset(listed))
-    out["e2ee_meeting_type"] = Observation(
-        e2ee[0] if e2ee else None, f"LstMeetingType: E2EE types {e2ee or 'none'} of {ids}",
-        frozenset(e2ee), frozenset(not_e2ee), frozenset(listed))
+    reported_private = bool(private) or bool(not_private - other_services)
+    reported_e2ee = bool(e2ee) or bool(not_e2ee - other_services)
+    if reported_private:  # else no type says: unknown (a site before 40.12.0)
+        out["private_meeting_type"] = Observation(
+            private[0] if private else None,
+            f"LstMeetingType: private types {private or 'none'} of {ids}",
+            frozenset(private), frozenset(not_private), frozenset(listed))
+    if reported_e2ee:  # else no MeetingCenter type reports options/supportE2E: unknown
+        out["e2ee_meeting_type"] = Observation(
+            e2ee[0] if e2ee else None, f"LstMeetingType: E2EE types {e2ee or 'none'} of {ids}",
+            frozenset(e2ee), frozenset(not_e2ee), frozenset(listed))
     if standard:
         out["standard_meeting_type"] = Observation(
             standard[0], f"LstMeetingType: standard types {standard} of {ids}",

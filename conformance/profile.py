@@ -253,6 +253,27 @@ def parse_profile(doc: Any, path: str, *, site_name: str | None = None) -> SiteP
                        lines=MappingProxyType(lines))
 
 
+def mock_settings(profile: SiteProfile) -> dict[str, Any]:
+    """The mock settings that make the mock the site a profile describes (so that the
+    standalone mock can be started from a profile, and a profile always matches it):
+    each stated setting through its registry entry's mock setting. ``meeting_types.private``
+    names one of the mock's fixed types and sets nothing; ``meeting_types.e2ee_only`` marks
+    that type E2EE; ``edu_template`` is a MeetingCenter EDU template."""
+    out: dict[str, Any] = {}
+    keys = profile_keys()
+    for key, value in profile.values.items():
+        entry = keys[key]
+        if entry.kind == FLAG:
+            out[entry.control_settings[0]] = value
+        elif entry.kind == TEMPLATES:
+            out[entry.control_settings[0]] = [[t.name, t.service_type] for t in value]
+        elif key == "meeting_types.e2ee_only":
+            out[entry.control_settings[0]] = [value]
+        elif entry.kind == NAME and entry.control_settings:
+            out[entry.control_settings[0]] = [[value, "MeetingCenter"]]
+    return out
+
+
 def load_profile(path: str | Path, *, site_name: str | None = None) -> SiteProfile:
     """Read, parse and validate a site profile; ``site_name``: the run's configured site
     (the profile's ``site_name``, when given, must equal it, ignoring case)."""

@@ -255,11 +255,16 @@ def test_lst_meeting_type_private_e2ee_and_standard():
 
 
 def test_lst_meeting_type_without_the_elements_accepts_and_rejects_nothing():
-    obs = parse_lst_meeting_type(_body(_type(3) + _type(168)))
-    assert obs["private_meeting_type"].value is None
-    assert obs["private_meeting_type"].rejects == frozenset()
-    assert obs["e2ee_meeting_type"].value is None
+    obs = parse_lst_meeting_type(_body(_type(3) + _type(168) + _type(9, "TrainingCenter")))
+    assert "private_meeting_type" not in obs  # no type says: unknown, not "none"
+    assert "e2ee_meeting_type" not in obs
     assert obs["standard_meeting_type"].value == 3
+    profile = _profile("meeting_types: {private: 168, e2ee_only: 3}\n")
+    built = build_capabilities(obs, profile, False)
+    assert built.get("private_meeting_type") == 168 and built.get("e2ee_meeting_type") == 3
+    assert built.findings == ()
+    none = parse_lst_meeting_type(_body(_type(3, private=False)))
+    assert none["private_meeting_type"].value is None  # the site says: none
     assert parse_lst_meeting_type(None) == {}
 
 

@@ -15,6 +15,7 @@ from conformance.profile import (
     ProfileSource,
     SiteProfile,
     load_profile,
+    mock_settings,
     resolve_sources,
 )
 
@@ -249,3 +250,26 @@ def test_the_example_agrees_with_the_mocks_answers(tmp_path):
     assert "settings.all_meetings_need_password is false" in finding
     assert "allMeetingsPassword = true" in finding
     assert built.get("all_meetings_need_password") is True
+
+
+def test_mock_settings_of_the_example_are_the_mocks_own():
+    from conformance.mock import Site
+    site = Site()
+    settings = mock_settings(load_profile(EXAMPLE))
+    assert settings and all(site.settings[k] == v for k, v in settings.items()), settings
+
+
+def test_mock_settings_of_a_full_profile(tmp_path):
+    settings = mock_settings(_load(tmp_path, FULL.replace("edu_template: null",
+                                                          "edu_template: EDU class")))
+    assert settings == {
+        "all_meetings_need_password": True, "enable_display_name": True,
+        "consistent_locked_lobby": True, "require_email_confirmation": True,
+        "support_return_scheduled_pmr": True, "enable_mobile_screen_capture": False,
+        "ci_linked_site": False, "edu_session_type": False, "e2ee_meeting_types": [200],
+        "edu_meeting_templates": [["EDU class", "MeetingCenter"]],
+        "meeting_templates": [["Sales kickoff", "MeetingCenter"],
+                              ["Training day", "TrainingCenter"]]}
+    # every key is a setting the mock has
+    from conformance.mock import Site
+    assert set(settings) <= set(Site().settings)
