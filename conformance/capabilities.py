@@ -846,10 +846,27 @@ def build_capabilities(observations: Mapping[str, Observation], profile: _Profil
             if source in candidates:
                 known[entry.name] = candidates[source]
                 break
+    _not_the_e2ee_type(known, observations)
     version = observations.get("api_version")
     return Capabilities(known=MappingProxyType(known), has_control=has_control,
                         findings=tuple(findings),
                         api_version=version.value if version is not None else None)
+
+
+def _not_the_e2ee_type(known: dict[str, Known], observations: Mapping[str, Observation]
+                       ) -> None:
+    """The standard meeting type is not the site's E2EE type (stated by the profile or
+    discovered; a type the control interface marks E2EE for one case does not count)."""
+    std, e2ee = known.get("standard_meeting_type"), known.get("e2ee_meeting_type")
+    if std is None or e2ee is None or e2ee.source == CONTROL or std.value != e2ee.value:
+        return
+    seen = observations.get("standard_meeting_type")
+    others = sorted((seen.accepts if seen else frozenset()) - {e2ee.value})
+    if others:
+        known["standard_meeting_type"] = Known(others[0], std.source, f"{std.evidence}; "
+                                               f"not {e2ee.value}, the E2EE type")
+    else:
+        del known["standard_meeting_type"]
 
 
 def _differs(entry: Capability, seen: Any, stated: Any) -> bool:

@@ -263,6 +263,11 @@ def test_lst_meeting_type_without_the_elements_accepts_and_rejects_nothing():
     built = build_capabilities(obs, profile, False)
     assert built.get("private_meeting_type") == 168 and built.get("e2ee_meeting_type") == 3
     assert built.findings == ()
+    assert "standard_meeting_type" not in built.known  # 3 is the E2EE type: none is left
+    two = parse_lst_meeting_type(_body(_type(3) + _type(4)))
+    assert build_capabilities(two, profile, False).get("standard_meeting_type") == 4
+    # a type marked E2EE by the control interface for one case leaves the standard type
+    assert build_capabilities(obs, None, True).get("standard_meeting_type") == 3
     none = parse_lst_meeting_type(_body(_type(3, private=False)))
     assert none["private_meeting_type"].value is None  # the site says: none
     assert parse_lst_meeting_type(None) == {}
