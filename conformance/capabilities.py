@@ -855,16 +855,22 @@ def build_capabilities(observations: Mapping[str, Observation], profile: _Profil
 
 def _not_the_e2ee_type(known: dict[str, Known], observations: Mapping[str, Observation]
                        ) -> None:
-    """The standard meeting type is not the site's E2EE type (stated by the profile or
-    discovered; a type the control interface marks E2EE for one case does not count)."""
-    std, e2ee = known.get("standard_meeting_type"), known.get("e2ee_meeting_type")
-    if std is None or e2ee is None or e2ee.source == CONTROL or std.value != e2ee.value:
+    """The standard meeting type is neither the site's private nor its E2EE type (as the
+    profile states or discovery shows them; a type the control interface marks E2EE for one
+    case does not count)."""
+    std = known.get("standard_meeting_type")
+    if std is None:
+        return
+    taken = {k.value for name in ("private_meeting_type", "e2ee_meeting_type")
+             if (k := known.get(name)) is not None and k.source != CONTROL}
+    if std.value not in taken:
         return
     seen = observations.get("standard_meeting_type")
-    others = sorted((seen.accepts if seen else frozenset()) - {e2ee.value})
+    others = sorted((seen.accepts if seen else frozenset()) - taken)
     if others:
         known["standard_meeting_type"] = Known(others[0], std.source, f"{std.evidence}; "
-                                               f"not {e2ee.value}, the E2EE type")
+                                               f"not {std.value}, the site's private or "
+                                               f"E2EE type")
     else:
         del known["standard_meeting_type"]
 
