@@ -665,9 +665,8 @@ class Capabilities:
         req = requirement if isinstance(requirement, Requirement) \
             else parse_requirement(requirement)
         entry = req.entry
-        if self.has_control and entry.arrangeable and (
-                entry.kind == FLAG or entry.name in self.known):
-            return True
+        if self.has_control and entry.kind == FLAG:
+            return True  # the runner sets it to the required value (control_settings)
         known = self.known.get(req.name)
         if known is None or known.value is None:
             return False

@@ -458,6 +458,9 @@ def test_access_anywhere_history_from_the_site_answer():
         "access_anywhere_history")
     # without discovery, a mock with the control interface has its own records
     assert build_capabilities({}, None, True).has("access_anywhere_history")
+    # but a mock whose answer shows none has none
+    assert not build_capabilities(_obs(access_anywhere_history=False), None, True).has(
+        "access_anywhere_history")
 
 
 def test_configuration_entries():
