@@ -54,11 +54,11 @@ class InvalidResponse(TargetError):
     kind = "invalid-response"
 
 
+class Nonconformance(ConformanceError, AssertionError):
+    """The target departs from the documentation; carries the differences."""
+
+
 class AuthenticationFailed(TargetError):
     """The target answered, and refused the configured credentials (030002, ...)."""
 
     kind = "authentication"
-
-
-class Nonconformance(ConformanceError, AssertionError):
-    """The target departs from the documentation; carries the differences."""
