@@ -63,3 +63,9 @@ class DeadlineReached(TargetError):
 
 class Nonconformance(ConformanceError, AssertionError):
     """The target departs from the documentation; carries the differences."""
+
+
+class AuthenticationFailed(TargetError):
+    """The target answered, and refused the configured credentials (030002, ...)."""
+
+    kind = "authentication"
