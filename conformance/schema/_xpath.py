@@ -195,7 +195,7 @@ class _Parser:
             steps: list[Any] = []
             if self.peek() in (("op", "/"), ("op", "//")):
                 steps = self.relative(self.take()[1] == "//")
-            return ("filter", primary, preds, steps)
+            return ("filter", primary, preds, steps) if preds or steps else primary
         if kind == "op" and value in ("/", "//"):
             self.take()
             if value == "/" and not self._step_start():
@@ -288,6 +288,7 @@ class _Evaluator:
         self.m, self.api, self.side, self.xpath = m, api, side, xpath
         self.root, self.doc_root = root, doc_root
         self.uses: list[Use] = []
+        self._below: list[Node] = []  # the context a `//` searched from
 
     def fail(self, why: str) -> None:
         raise SchemaPathError(f"XPath {self.xpath!r} for {self.api} ({self.side}): {why}")
@@ -326,6 +327,8 @@ class _Evaluator:
     def steps(self, steps: list[Any], ctx: list[Node]) -> list[Node]:
         loose = False
         for step in steps:
+            if not loose:
+                self._below = ctx
             ctx = self.step(step, ctx, loose)
             # the step after `//` finds its element anywhere below: not at a pinned place
             loose = step[1] == "descendant-or-self" and step[2] == ("type", "node") \
@@ -337,6 +340,8 @@ class _Evaluator:
         candidates, pinned = self.axis(axis, ctx)
         pinned = pinned and not loose
         names = _local_name_filter(preds) if test in (("name", "*"), ("type", "node")) else None
+        if loose:  # name the context `//` searched below, not every descendant
+            ctx, axis = self._below, "descendant"
         found = self.test(test, candidates, ctx, axis, names, pinned)
         for pred in preds:
             self.eval(pred, found)
@@ -462,10 +467,12 @@ class _Evaluator:
         elsewhere = sorted({f"{_pfx(c.decl.ns)}{c.decl.name}" for c in elements
                             if c.decl.name == local})
         hint = ""
-        if elsewhere:
+        if uri is None and ":" not in shown and self.side == "response" and \
+                " or " not in shown:
+            hint = ("; response elements are namespace-qualified: write "
+                    f"{' or '.join(elsewhere) or 'prefix:name'}")
+        elif elsewhere:
             hint = f"; the schema has {', '.join(elsewhere)} there (namespace!)"
-        elif uri is None and ":" not in shown and self.side == "response":
-            hint = "; response elements are namespace-qualified: write prefix:name"
         else:
             known = sorted({f"{_pfx(c.decl.ns)}{c.decl.name}" for c in elements})
             if axis == "child" and len(known) <= 40:
