@@ -358,8 +358,8 @@ def test_a_relative_redirect_names_the_absolute_location_and_is_not_followed() -
 
 def test_a_redirected_case_is_an_error_not_a_pass(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text("requirement: envelope\ntitle: t\nsince: 40.1.0\n"
-                    "source: {release: all, section: test}\ncases:\n  - id: redirected\n"
+    path.write_text("requirement: envelope\n"
+                    "cases:\n  - id: redirected\n"
                     "    title: t\n    steps:\n      - name: s\n        api: GetSite\n"
                     "        expect: {result: SUCCESS}\n", "utf-8")
     (case,) = load_case_file(path)
@@ -423,8 +423,8 @@ def test_url_secrets_never_reach_a_result_or_a_message(tmp_path: Path) -> None:
                                             password=DEFAULT_ADMIN[1],
                                             mock_control=mock.control_url))
         path = tmp_path / "c.yaml"
-        path.write_text("requirement: envelope\ntitle: t\nsince: 40.1.0\n"
-                        "source: {release: all, section: test}\ncases:\n  - id: fails\n"
+        path.write_text("requirement: envelope\n"
+                        "cases:\n  - id: fails\n"
                         "    title: t\n    steps:\n      - name: s\n        api: GetSite\n"
                         "        expect: {result: FAILURE}\n", "utf-8")
         (case,) = load_case_file(path)
