@@ -2,7 +2,8 @@
 
 A request is ``serv:message`` with ``header/securityContext`` and one or more
 ``body/bodyContent xsi:type="java:com.webex.service.binding.<service>.<Api>"``. The
-children of ``bodyContent`` are unqualified, as in every sample of the release notes.
+children of ``bodyContent`` are unqualified, as in every sample of the release notes, and in
+the order of the API's request type in the schema (``conformance.schema``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lxml import etree
 from .apis import get_api
 from .errors import CaseDefinitionError
 from .namespaces import NS, XSI_TYPE
+from .schema import order_payload
 from .xmlsafe import parse_xml
 
 
@@ -46,6 +48,9 @@ class Body:
     api: str
     payload: Any = None
     xsi_type: str | None = None  # override, e.g. for the errata spellings
+    #: children put in the schema's order (conformance.schema.order_payload); False only
+    #: for a request that is meant to be out of order
+    schema_order: bool = True
 
 
 def _append(parent: etree._Element, name: str, value: Any) -> None:
@@ -108,5 +113,6 @@ def build_message(credentials: Credentials | None, bodies: Sequence[Body], *,
     for item in bodies:
         content = etree.SubElement(body, "bodyContent")
         content.set(XSI_TYPE, item.xsi_type or get_api(item.api).xsi_type)
-        fill(content, item.payload)
+        fill(content, order_payload(item.api, item.payload) if item.schema_order
+             else item.payload)
     return etree.tostring(root, xml_declaration=True, encoding=encoding)

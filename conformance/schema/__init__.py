@@ -30,10 +30,11 @@ from ..errors import InvalidResponse
 from ..namespaces import NS, XSI_TYPE
 from ..xmlsafe import parse_xml
 from ._model import Decl, model, package_files
+from ._order import order_payload
 from ._xpath import SchemaPathError, resolve_body, resolve_path
 
 __all__ = ["SchemaError", "SchemaPathError", "validate_message", "resolve", "resolve_body",
-           "placement", "overlay", "xsd_dir", "inferred_elements"]
+           "placement", "overlay", "xsd_dir", "inferred_elements", "order_payload"]
 
 WRAPPER = "webex.xsd"
 _SERV_MESSAGE = f"{{{NS['serv']}}}message"
