@@ -177,6 +177,9 @@ def _charset(headers: dict[str, str]) -> str | None:
     return None
 
 
+charset = _charset  # public: the charset of an answer's Content-Type (replay, fuzzing)
+
+
 def _short(exc: Exception) -> str:
     text = str(exc)
     for marker in ("Connection refused", "Name or service not known", "timed out",
