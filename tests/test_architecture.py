@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -183,6 +184,39 @@ def test_nothing_outside_target_writes_a_targets_attributes(
     assert found == [], "a target changed from outside:\n" + "\n".join(found)
 
 
+def _constants(modules: dict[str, Module], keep: Any) -> list[str]:
+    """``EXIT_* = <number>`` assignments and the "not found" exception ids, outside the
+    module that owns them (and the mock, which answers with the ids)."""
+    found = []
+    for name, mod in modules.items():
+        for node in ast.walk(mod.tree):
+            if isinstance(node, ast.Assign) and name != "conformance.exitcodes" and \
+                    isinstance(node.value, (ast.Constant, ast.Tuple)):
+                names = [n.id for t in node.targets
+                         for n in (t.elts if isinstance(t, ast.Tuple) else [t])
+                         if isinstance(n, ast.Name)]
+                found += [f"{mod.path.name}:{node.lineno}: {n}" for n in names
+                          if n.startswith("EXIT_")]
+            if isinstance(node, ast.Constant) and node.value in ALREADY_GONE_IDS and \
+                    name != "conformance.ledger" and not keep(name):
+                found.append(f"{mod.path.name}:{node.lineno}: {node.value!r}")
+    return found
+
+
+ALREADY_GONE_IDS = {"060001", "030001"}  # 000015 is also "no record found" of a list call
+
+
+def test_exit_codes_and_already_gone_ids_are_written_once(modules: dict[str, Module]) -> None:
+    found = _constants(modules, keep=lambda name: name.startswith("conformance.mock"))
+    assert found == [], "written again outside exitcodes.py / ledger.py:\n" + "\n".join(found)
+
+
+def test_is_worker_is_written_once(modules: dict[str, Module]) -> None:
+    defs = [f"{m.name}.{node.name}" for m in modules.values() for node in ast.walk(m.tree)
+            if isinstance(node, ast.FunctionDef) and node.name.lstrip("_") == "is_worker"]
+    assert defs == ["conformance._pytest.state.is_worker"]
+
+
 # -- the checks can fail ------------------------------------------------------------------------
 def _package(tmp_path: Path, files: dict[str, str]) -> dict[str, Module]:
     root = tmp_path / "conformance"
@@ -218,6 +252,12 @@ def test_private_names_are_found(tmp_path: Path) -> None:
                                "b.py": "from .a import _x\nfrom . import a\nprint(a._x)\n"})
     found = mods["conformance.b"].private
     assert len(found) == 2 and "from conformance.a import _x" in found[0]
+
+
+def test_constants_written_twice_are_found(tmp_path: Path) -> None:
+    mods = _package(tmp_path, {"__init__.py": "", "a.py": "EXIT_OK = 0\n",
+                               "b.py": "GONE = ('060001', '000015')\n"})
+    assert len(_constants(mods, keep=lambda name: False)) == 2
 
 
 def test_target_writes_are_found(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import pytest
 from conformance.cases import default_bodies, render
 from conformance.envelope import Body
 from conformance.errors import CaseDefinitionError
-from conformance.mock import DEFAULT_ADMIN, DEFAULT_SITE, MockServer, start_mock
 from conformance.ledger import Created
+from conformance.mock import DEFAULT_ADMIN, DEFAULT_SITE, MockServer, start_mock
 from conformance.safety import finish_target, leftovers, teardown_ledger
 from conformance.sweep import main, matcher, sweep
 from conformance.target import TargetConfig, TargetSession

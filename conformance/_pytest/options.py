@@ -13,9 +13,9 @@ import pytest
 
 from ..errors import CaseDefinitionError
 from ..paths import reports_dir
-from ..report.options import read_gating_options
+from ..report.options import TRUE, read_gating_options
 from ..target import TargetConfig, new_prefix
-from .state import RunState, SafetyOptions, is_worker, worker_id
+from .state import RunState, SafetyOptions, is_worker, worker_id, worker_input
 
 # name, environment variable, help, secret?
 OPTIONS: list[tuple[str, str | None, str, bool]] = [
@@ -59,7 +59,6 @@ FLAGS = frozenset({"strict-waivers", "fail-on-leak"})  # options without a value
 #: requests per second against a real site when nothing is configured
 DEFAULT_SITE_RATE = 5.0
 DEFAULT_BACKOFF = 30.0
-TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 def dest(name: str) -> str:
@@ -141,8 +140,7 @@ def build_run_state(config: pytest.Config) -> RunState:
                                 f"not {values['timeout']!r}") from None
     # one prefix for every process of the run: the controller's, handed to the workers
     # (conformance.safety.SafetyPlugin.pytest_configure_node)
-    prefix = (getattr(config, "workerinput", {}).get("conformance_prefix") if
-              is_worker(config) else None) or values["prefix"] or new_prefix()
+    prefix = worker_input(config).get("conformance_prefix") or values["prefix"] or new_prefix()
     target = TargetConfig(
         url=values["url"], site_name=values["site-name"], webex_id=values["webex-id"],
         password=values["password"], host_id=values["host-id"],

@@ -22,9 +22,14 @@ def is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def worker_input(config: pytest.Config) -> dict[str, Any]:
+    """What the xdist controller sent this worker (empty on the controller)."""
+    return dict(getattr(config, "workerinput", {})) if is_worker(config) else {}
+
+
 def worker_id(config: pytest.Config) -> str:
     """The xdist worker id (``gw0``...), or "" on the controller or without xdist."""
-    return str(getattr(config, "workerinput", {}).get("workerid", ""))
+    return str(worker_input(config).get("workerid", ""))
 
 
 @dataclass(frozen=True)
