@@ -36,10 +36,19 @@ def pytest_configure(config: pytest.Config) -> None:
     state = options.build_run_state(config)
     config.stash[RUN_STATE] = state
     options.default_report_paths(config, state.reports)
-    if not is_worker(config) and config.pluginmanager.get_plugin(RECORDER) is None:
-        config.pluginmanager.register(Recorder(config, state), RECORDER)
     # run prefix, end-of-run cleanup and leak check, secret scan
     safety.register(config, state)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The Recorder, on the controller: registered after every plugin object of
+    pytest_configure, so that its terminal section comes last."""
+    config = session.config
+    state = run_state(config)
+    if state is not None and not is_worker(config) and \
+            config.pluginmanager.get_plugin(RECORDER) is None:
+        config.pluginmanager.register(Recorder(config, state), RECORDER)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

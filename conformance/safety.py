@@ -413,7 +413,9 @@ class SafetyPlugin:
         data["fail_on_leak"] = self.fail_on_leak
         (directory / "cleanup.json").write_text(json.dumps(data, indent=2) + "\n", "utf-8")
 
-    @pytest.hookimpl(tryfirst=True)  # the cleanup section first, the conformance one last
+    # trylast: after pytest's own sections; before the fuzz and conformance sections
+    # (trylast implementations run in the order they were registered)
+    @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int,
                                 config: pytest.Config) -> None:
         rep = self.report

@@ -2,7 +2,8 @@
 from pytest's reports (``report.conformance``), and at the end of the session writes the
 run record and its reports once (:func:`conformance.report.publish`), sets the exit code and
 prints the terminal summary, as pytest's ``junitxml.LogXML`` does for JUnit XML.
-Registered on the controller only (xdist workers send their reports to it)."""
+Registered at session start on the controller only (xdist workers send their reports to
+it)."""
 
 from __future__ import annotations
 
@@ -82,7 +83,8 @@ class Recorder:
                         **state.gating.summary()},
         }
 
-    @pytest.hookimpl(trylast=True)  # after the cleanup and fuzz sections
+    # the last section: trylast, and registered after the safety and fuzz plugin objects
+    @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int,
                                 config: pytest.Config) -> None:
         state = self.state

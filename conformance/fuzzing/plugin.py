@@ -321,6 +321,9 @@ class FuzzPlugin:
         if session is not None:
             session.leftovers = []
 
+    # after the cleanup section, before the conformance one (trylast implementations run in
+    # the order they were registered)
+    @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int,
                                 config: pytest.Config) -> None:
         info = self.settings
