@@ -48,6 +48,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     pass
 
 
+LineLoader = _Loader  # public: the line-aware loader others build on (report/waivers.py)
+
+
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     out = LineDict()

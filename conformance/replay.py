@@ -20,12 +20,11 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import ConformanceError, TargetError
+from .exitcodes import EXIT_INFRA, EXIT_OK, EXIT_USAGE
 from .redact import MASK, Redactor, redact_url, url_secrets
 from .response import parse_message
-from .transport import Transport, _charset
+from .transport import Transport, charset
 from .xmlsafe import parse_xml
-
-EXIT_OK, EXIT_USAGE, EXIT_INFRA = 0, 4, 6
 
 
 def fill_credentials(data: bytes, *, site_name: str, webex_id: str, password: str) -> bytes:
@@ -114,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"response: HTTP {ex.status}, {round(ex.elapsed * 1000, 1)} ms")
         print(redactor.text(ex.response))
         try:
-            message = parse_message(ex.response, charset=_charset(ex.response_headers))
+            message = parse_message(ex.response, charset=charset(ex.response_headers))
             for index, resp in enumerate(message.responses, 1):
                 print(f"answer {index}: {resp.summary()}"
                       + (f" value={resp.value}" if resp.value else ""))

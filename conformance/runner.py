@@ -20,6 +20,7 @@ from .cases import Case, Step, render, step_body
 from .envelope import Body
 from .errors import CaseDefinitionError, TargetError
 from .expect import Difference, check_message
+from .ledger import Created, Ledger
 from .response import Message
 from .target import CAPABILITIES, TargetSession
 
@@ -71,24 +72,6 @@ class CaseResult:
         return out
 
 
-@dataclass
-class Created:
-    kind: str
-    key: str
-    delete_api: str
-    delete_field: str
-    case: str = ""
-
-
-def _forget(target: TargetSession, item: Created) -> None:
-    """Drop ``item`` from the run's ledger (deleted: nothing left for the end of the run)."""
-    ledger = getattr(target, "run_ledger", None) or []
-    for index, entry in enumerate(ledger):
-        if entry is item:
-            del ledger[index]
-            return
-
-
 class _StepFailed(Exception):
     def __init__(self, verdict: Verdict, reason: str) -> None:
         super().__init__(reason)
@@ -125,13 +108,13 @@ class CaseRun:
     def __init__(self, case: Case, target: TargetSession) -> None:
         self.case = case
         self.target = target
-        self.ledger: list[Created] = []
+        # what this case created, reported to the run's ledger as well
+        self.ledger = Ledger(parent=target.ledger)
         self.saved: dict[str, Any] = {}
-        target.counter += 1
-        self.n = target.counter
+        self.n = target.next_case_number()
         self.uid = f"{target.prefix}{self.n:03d}"
         self.user_password = user_password(target.prefix, self.n)
-        target.redactor.add_pattern(user_password_pattern(target.prefix))
+        target.add_secret_pattern(user_password_pattern(target.prefix))
         self.result = CaseResult(case.full_id, case.requirement, case.title, case.since,
                                  case.source, list(case.apis), case.params, Verdict.PASS)
         self.settings_restore: dict[str, Any] | None = None
@@ -288,20 +271,18 @@ class CaseRun:
                               for e in response.xpath(path)])
                 for key in keys:
                     if key:
-                        created = Created(spec.creates.kind, key.strip(),
-                                          spec.creates.delete_api,
-                                          spec.creates.delete_field, self.case.full_id)
-                        self.ledger.append(created)
                         # the run's ledger too: torn down again at the end of the run
-                        getattr(self.target, "run_ledger", []).append(created)
+                        self.ledger.record(Created(spec.creates.kind, key.strip(),
+                                                   spec.creates.delete_api,
+                                                   spec.creates.delete_field,
+                                                   self.case.full_id))
             if response.ok:
                 # An explicit delete by the case itself: nothing left to clean up. Not for
                 # users: DelUser only deactivates, and a later SetUser may reactivate.
-                for item in list(self.ledger):
+                for item in self.ledger:
                     if item.delete_api == api and item.kind != "user" and \
                             _request_value(body, item.delete_field) == item.key:
-                        self.ledger.remove(item)
-                        _forget(self.target, item)
+                        self.ledger.forget(item)
 
     def _control(self, control: dict[str, Any]) -> str:
         t = self.target
@@ -317,8 +298,7 @@ class CaseRun:
             t.control("settings", {"settings": control["settings"]})
         if "advance_clock" in control:
             seconds = float(control["advance_clock"])
-            t.control("clock", {"advance_seconds": seconds})
-            t.clock_offset += timedelta(seconds=seconds)
+            t.advance_clock(seconds)
             self.clock_advanced += seconds
         if control.get("confirm_email_changes"):
             # email-change-verification: the user clicks the link of the confirmation email
@@ -331,35 +311,26 @@ class CaseRun:
 
     def _cleanup(self) -> None:
         t = self.target
-        for item in reversed(self.ledger):
-            try:
-                _, message = t.call(t.admin, [Body(item.delete_api,
-                                                   {item.delete_field: item.key})],
-                                    idempotent=False)
-                response = message.first
-                if response.ok:
-                    note = " (deactivated: DelUser cannot delete a user)" \
-                        if item.kind == "user" else ""
-                    self.result.cleanup.append(f"{item.delete_api} {item.kind} "
-                                               f"{item.key}: done{note}")
-                    _forget(t, item)
-                elif response.exception_id in ("060001", "000015"):
-                    # not found: the case deleted it another way (by meetingUUID, DelSession)
-                    self.result.cleanup.append(f"{item.delete_api} {item.kind} {item.key}: "
-                                               f"already gone ({response.exception_id})")
-                    _forget(t, item)
-                else:
-                    self.result.leftovers.append(f"{item.kind} {item.key}: {item.delete_api} "
-                                                 f"answered {response.summary()}")
-            except TargetError as exc:
-                self.result.leftovers.append(f"{item.kind} {item.key}: {exc}")
-        self.ledger.clear()
+        for outcome in self.ledger.teardown(t.delete):
+            item = outcome.item
+            if outcome.status == "deleted":
+                self.result.cleanup.append(f"{item.delete_api} {item.kind} "
+                                           f"{item.key}: done{outcome.note}")
+            elif outcome.status == "gone":
+                # not found: the case deleted it another way (by meetingUUID, DelSession)
+                self.result.cleanup.append(f"{item.delete_api} {item.kind} {item.key}: "
+                                           f"already gone ({outcome.detail})")
+            elif outcome.status == "refused":
+                self.result.leftovers.append(f"{item.kind} {item.key}: {item.delete_api} "
+                                             f"answered {outcome.detail}")
+            else:
+                self.result.leftovers.append(f"{item.kind} {item.key}: {outcome.detail}")
+        self.ledger.clear()  # what is left stays in the run's ledger, for the end of the run
         try:
             if self.settings_restore is not None:
                 t.control("settings", {"settings": self.settings_restore})
             if self.clock_advanced:
-                t.control("clock", {"advance_seconds": -self.clock_advanced})
-                t.clock_offset -= timedelta(seconds=self.clock_advanced)
+                t.advance_clock(-self.clock_advanced)
         except TargetError as exc:
             self.result.leftovers.append(f"mock settings/clock not restored: {exc}")
 

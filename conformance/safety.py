@@ -4,7 +4,8 @@ prefix, a rate limit shared by the xdist workers, cases that change site-wide st
 apart from the others, redacted logs, and a scan of every report for the run's secrets.
 
 Registered by :func:`conformance.plugin.pytest_configure` as the plugin object
-``conformance-safety``; the runner and the report writers do not know it.
+``conformance-safety``, with the run's :class:`~conformance._pytest.state.RunState`; the
+runner and the report writers do not know it.
 """
 
 from __future__ import annotations
@@ -23,20 +24,17 @@ from typing import Any
 
 import pytest
 
-from .envelope import Body
+from ._pytest.state import RunState, is_worker
 from .errors import TargetError
+from .exitcodes import EXIT_SAFETY, PYTEST_KEEPS
 from .ratelimit import RateLimiter, SiteStateLock, run_dir
 from .redact import Redactor, url_secrets
-from .target import TargetConfig, TargetSession, new_prefix
+from .target import TargetConfig, TargetSession
 
-#: exit code when a secret is found in the reports, or objects are left with
-#: ``--conformance-fail-on-leak``
-EXIT_SAFETY = 7
-#: requests per second against a real site when nothing is configured
-DEFAULT_SITE_RATE = 5.0
-DEFAULT_BACKOFF = 30.0
-TRUE = {"1", "true", "yes", "on"}
-_PLUGIN = "conformance-safety"
+__all__ = ["EXIT_SAFETY", "LeakReport", "SafetyPlugin", "configured_secrets", "finish_target",
+           "leftovers", "register", "scan", "teardown_ledger"]
+
+PLUGIN_NAME = "conformance-safety"
 
 
 @dataclass
@@ -70,23 +68,15 @@ def teardown_ledger(target: TargetSession) -> tuple[list[str], list[str]]:
     """Delete what is still in the run's ledger, newest first. Returns (done, failed)."""
     done: list[str] = []
     failed: list[str] = []
-    ledger = target.run_ledger
-    for item in list(reversed(ledger)):
+    for outcome in target.ledger.teardown(target.delete):
+        item = outcome.item
         what = f"{item.kind} {item.key} (case {item.case})"
-        try:
-            _, message = target.call(target.admin, [Body(item.delete_api,
-                                                         {item.delete_field: item.key})],
-                                     idempotent=False)
-        except TargetError as exc:
-            failed.append(f"{what}: {exc}")
-            continue
-        response = message.first
-        if response.ok or response.exception_id in ("000015", "060001", "030001"):
-            note = " (deactivated: DelUser cannot delete a user)" if item.kind == "user" else ""
-            done.append(f"{item.delete_api} {what}: done{note}")
-            ledger.remove(item)
+        if outcome.removed:
+            done.append(f"{item.delete_api} {what}: done{outcome.note}")
+        elif outcome.status == "refused":
+            failed.append(f"{what}: {item.delete_api} answered {outcome.detail}")
         else:
-            failed.append(f"{what}: {item.delete_api} answered {response.summary()}")
+            failed.append(f"{what}: {outcome.detail}")
     return done, failed
 
 
@@ -259,14 +249,6 @@ class _RedactingFactory:
 
 
 # -- the plugin ------------------------------------------------------------------------------
-def _truthy(value: str | bool | None) -> bool:
-    return str(value or "").strip().lower() in TRUE
-
-
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
-
-
 def _changes_site_state(case: Any, *, control: bool = True) -> bool:
     """Cases whose steps change what every other case sees: site settings or the clock of a
     shared mock (only where the control interface is there to change them: without it
@@ -282,42 +264,25 @@ def _changes_site_state(case: Any, *, control: bool = True) -> bool:
 
 
 class SafetyPlugin:
-    def __init__(self, config: pytest.Config) -> None:
-        from . import plugin
-        self.plugin = plugin
+    def __init__(self, config: pytest.Config, state: RunState) -> None:
         self.config = config
-        self.tc: TargetConfig = config.stash[plugin._CONFIG]
-        setting = plugin._setting
-        self.fail_on_leak = _truthy(setting(config, "fail-on-leak", "WEBEX_FAIL_ON_LEAK"))
-        rate = setting(config, "rate-limit", "WEBEX_RATE_LIMIT")
-        backoff = setting(config, "throttle-backoff", None)
-        try:
-            self.rate = float(rate) if rate not in (None, "") else None
-            self.backoff = float(backoff) if backoff not in (None, "") else DEFAULT_BACKOFF
-        except ValueError:
-            raise pytest.UsageError("--conformance-rate-limit and --conformance-throttle-"
-                                    "backoff take a number") from None
-        if self.rate is None and not self.tc.embedded and not self.tc.mock_control:
-            self.rate = DEFAULT_SITE_RATE
+        self.state = state
+        self.tc: TargetConfig = state.target_config
+        self.fail_on_leak = state.safety.fail_on_leak
         self.session: pytest.Session | None = None
-        self.report = LeakReport("")
+        self.report = LeakReport(state.prefix)
         self.worker_reports: list[dict[str, Any]] = []
         self.secrets: dict[str, str] = {}
         self.extra_secrets: set[str] = set()
         self.extra_patterns: set[str] = set()
         self.scan_hits: list[str] = []
         self.lock: SiteStateLock | None = None
-        self.attached: TargetSession | None = None
         self.log_factory: _RedactingFactory | None = None
         self.active = False  # cases ran: the leak check and the secret scan apply
 
     # -- configuration ---------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
         tc = self.tc
-        if _is_worker(config):
-            tc.prefix = config.workerinput.get("conformance_prefix") or tc.prefix  # type: ignore[attr-defined]
-        tc.prefix = tc.prefix or new_prefix()
-        self.report.prefix = tc.prefix
         self.secrets = configured_secrets(tc)
         redactor = Redactor(self.secrets.values())
         self.log_factory = _RedactingFactory(logging.getLogRecordFactory(), redactor)
@@ -340,7 +305,7 @@ class SafetyPlugin:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
-        node.workerinput["conformance_prefix"] = self.tc.prefix
+        node.workerinput["conformance_prefix"] = self.state.prefix
 
     def _exclusive(self, item: pytest.Item) -> bool | None:
         """How an item uses a shared target: True (alone: it changes site-wide state), False
@@ -365,33 +330,15 @@ class SafetyPlugin:
         self.session = session
 
     # -- each case -------------------------------------------------------------------------
-    def _attach(self, target: TargetSession) -> None:
-        """Once per process: the shared rate limiter, per-worker names."""
-        if self.attached is target:
-            return
-        self.attached = target
-        directory = run_dir(str(self.tc.prefix))
-        if self.rate or not self.tc.embedded:
-            target.transport.limiter = RateLimiter(directory, self.rate,
-                                                   backoff=self.backoff)
-        worker = getattr(self.config, "workerinput", {}).get("workerid", "")
-        if worker.startswith("gw") and worker[2:].isdigit():
-            # names stay unique on a site shared by the workers: gw2 counts from 2001
-            target.counter = max(target.counter, int(worker[2:]) * 1000)
-
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Any:
-        """Around set-up, call and teardown of each item: the shared limiter and names
-        (once), and on a target shared by xdist workers the site-state lock."""
+        """Around set-up, call and teardown of each item, on a target shared by xdist
+        workers: the site-state lock. (The shared rate limiter and the workers' numbering
+        are the target's from its construction: RunState.new_target.)"""
         exclusive = self._exclusive(item)
-        if getattr(item, "case", None) is not None:
-            try:
-                self._attach(self.plugin._target(item.config))
-            except Exception:  # the case's own set-up reports it
-                pass
         lock = None
-        if exclusive is not None and _is_worker(self.config) and not self.tc.embedded:
-            lock = self.lock = self.lock or SiteStateLock(run_dir(str(self.tc.prefix)))
+        if exclusive is not None and is_worker(self.config) and not self.tc.embedded:
+            lock = self.lock = self.lock or SiteStateLock(run_dir(self.state.prefix))
             lock.acquire(exclusive=exclusive)
         try:
             yield
@@ -403,14 +350,13 @@ class SafetyPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         config = session.config
-        target = config.stash.get(self.plugin._TARGET, None)
+        target = self.state.current_target
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        prefix = str(self.tc.prefix)
+        prefix = self.state.prefix
         if target is not None:
             self.extra_secrets |= set(target.redactor.secrets)
             self.extra_patterns |= set(target.redactor.patterns)
-        state = config.stash.get(self.plugin._STATE, {})
-        if _is_worker(config):
+        if is_worker(config):
             if target is not None:
                 # a worker checks only its own embedded mock; a shared site is checked by
                 # the controller once every worker is done
@@ -426,12 +372,12 @@ class SafetyPlugin:
             self.extra_secrets |= set(other.get("secrets", []))
             self.extra_patterns |= set(other.get("secret_patterns", []))
         # cases ran (not `pytest tests` with the plugin idle, not --collect-only)
-        self.active = bool(target is not None or self.worker_reports or state.get("records"))
+        self.active = bool(target is not None or self.worker_reports or self.state.records)
         own: TargetSession | None = target
         if own is None and not self.tc.embedded and self.active:
             try:
-                own = TargetSession(self.tc)  # the shared site, for the final check
-                self._attach(own)  # within the run's rate limit
+                # the shared site, for the final check (within the run's rate limit)
+                own = self.state.new_target()
             except Exception as exc:  # configuration problems were reported already
                 self.report.errors.append(f"leak check not possible: {exc}")
         if own is not None:
@@ -458,8 +404,7 @@ class SafetyPlugin:
             self.worker_reports.append(data)
 
     def _reports_dir(self) -> Path:
-        state = self.config.stash.get(self.plugin._STATE, {})
-        return Path(state.get("reports") or "reports")
+        return self.state.reports
 
     def _write_report(self, config: pytest.Config) -> None:
         directory = self._reports_dir()
@@ -468,10 +413,13 @@ class SafetyPlugin:
         data["fail_on_leak"] = self.fail_on_leak
         (directory / "cleanup.json").write_text(json.dumps(data, indent=2) + "\n", "utf-8")
 
+    # trylast: after pytest's own sections; before the fuzz and conformance sections
+    # (trylast implementations run in the order they were registered)
+    @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int,
                                 config: pytest.Config) -> None:
         rep = self.report
-        if _is_worker(config) or not (rep.checked or rep.teardown or rep.errors):
+        if is_worker(config) or not (rep.checked or rep.teardown or rep.errors):
             return
         tr = terminalreporter
         tr.section("cleanup")
@@ -504,10 +452,10 @@ class SafetyPlugin:
             if logging.getLogRecordFactory() is self.log_factory:
                 logging.setLogRecordFactory(self.log_factory.previous)
             self.log_factory = None
-        if _is_worker(config) or self.session is None:
+        if is_worker(config) or self.session is None:
             return
-        if self.tc.prefix:
-            shutil.rmtree(run_dir(self.tc.prefix), ignore_errors=True)
+        if self.state.prefix:
+            shutil.rmtree(run_dir(self.state.prefix), ignore_errors=True)
         if not self.active:
             return
         messages: list[str] = []
@@ -523,9 +471,7 @@ class SafetyPlugin:
                             f"{EXIT_SAFETY}; remove these files before sharing them:")
             messages += [f"  {hit}" for hit in self.scan_hits]
             status = EXIT_SAFETY
-        if status is not None and self.session.exitstatus not in (
-                pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
-                pytest.ExitCode.USAGE_ERROR):
+        if status is not None and self.session.exitstatus not in PYTEST_KEEPS:
             self.session.exitstatus = status
         if messages:
             tr = config.pluginmanager.get_plugin("terminalreporter")
@@ -551,11 +497,11 @@ class SafetyPlugin:
                               for n, pattern in enumerate(sorted(self.extra_patterns), 1)})
 
 
-def register(config: pytest.Config) -> SafetyPlugin:
-    """Called by the conformance plugin's pytest_configure once its settings are known."""
-    existing = config.pluginmanager.get_plugin(_PLUGIN)
+def register(config: pytest.Config, state: RunState) -> SafetyPlugin:
+    """Called by the conformance plugin's pytest_configure once the run's state is known."""
+    existing = config.pluginmanager.get_plugin(PLUGIN_NAME)
     if existing is not None:
         return existing
-    plugin = SafetyPlugin(config)
-    config.pluginmanager.register(plugin, _PLUGIN)
+    plugin = SafetyPlugin(config, state)
+    config.pluginmanager.register(plugin, PLUGIN_NAME)
     return plugin

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .envelope import Body
 from .errors import CaseDefinitionError, TargetError, Throttled, Unreachable
+from .ledger import ALREADY_GONE
 from .redact import redact_url
 from .response import Response
 from .target import TargetConfig, TargetSession
@@ -183,7 +184,7 @@ def delete(target: TargetSession, item: Found) -> str | None:
     except TargetError as exc:
         return str(exc)
     response = message.first
-    if response.ok or response.exception_id in (NOT_FOUND, "060001", "030001"):
+    if response.ok or response.exception_id in ALREADY_GONE:
         return None  # gone (perhaps deleted meanwhile)
     return f"{kind.delete_api} answered {response.summary()}"
 

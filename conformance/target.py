@@ -15,8 +15,10 @@ import requests
 
 from .envelope import Body, Credentials, build_message
 from .errors import CaseDefinitionError, TargetError, Unreachable
+from .ledger import Created, Ledger
+from .ratelimit import RateLimiter
 from .redact import URL_SETTING, Redactor, redact_url, url_secrets
-from .response import Message
+from .response import Message, Response
 from .transport import Exchange, RunDeadline, Transport
 
 CAPABILITIES: dict[str, str] = {
@@ -60,7 +62,7 @@ HAZARDS: dict[str, str] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class TargetConfig:
     url: str | None = None
     site_name: str | None = None
@@ -139,9 +141,19 @@ def new_prefix() -> str:
 
 
 class TargetSession:
-    """Everything cases need from the target, shared by the items of one run."""
+    """Everything cases need from the target, shared by the items of one run.
 
-    def __init__(self, config: TargetConfig) -> None:
+    Nothing outside changes its attributes: what the runner, the safety plugin and the
+    fuzzer need to change goes through its methods (:meth:`next_case_number`,
+    :meth:`add_secret`, :meth:`add_secret_pattern`, :meth:`advance_clock`,
+    :meth:`before_call`, :meth:`route_in_process`) or its constructor (``limiter``,
+    ``first_case_number``)."""
+
+    def __init__(self, config: TargetConfig, *, limiter: RateLimiter | None = None,
+                 first_case_number: int = 0) -> None:
+        """``limiter``: the run's shared rate limiter for every request; ``first_case_number``:
+        the numbering of the objects the cases create starts after it (unique names for
+        the xdist workers on a shared site)."""
         config.check()
         self.config = config
         self.mock = None
@@ -176,16 +188,17 @@ class TargetSession:
         self.prefix = config.prefix or new_prefix()
         self.redactor = Redactor([self.admin.password, self.host.password if self.host else None,
                                   self.access_token, self.jwt, *url_secrets(self.url).values()])
-        self.transport = Transport(self.url, timeout=(5.0, config.timeout),
+        self.transport = Transport(self.url, timeout=(5.0, config.timeout), limiter=limiter,
                                    run_deadline=config.run_deadline)
         self.clock_offset = timedelta()
         self._caps: dict[str, Any] | None = None
         self._caps_error: TargetError | None = None
-        self.counter = 0
+        self.counter = first_case_number
         self.version: str | None = None
+        self._call_hooks: list[Any] = []
         #: everything created and not yet deleted, all cases (conformance.safety tears it
         #: down again at the end of the run)
-        self.run_ledger: list[Any] = []
+        self.ledger = Ledger()
 
     def close(self) -> None:
         self.transport.close()
@@ -220,7 +233,7 @@ class TargetSession:
             if not msg.first.ok or not ticket:
                 raise TargetError(f"AuthenticateUser gave no sessionTicket: "
                                   f"{msg.first.summary()}", exchange=ex)
-            self.redactor.add(ticket)
+            self.add_secret(ticket)
             self._ticket_credentials = Credentials(self.site_name, self.admin.webex_id,
                                                    session_ticket=ticket)
         return self._ticket_credentials
@@ -228,10 +241,50 @@ class TargetSession:
     def now(self) -> datetime:
         return datetime.now(UTC) + self.clock_offset
 
+    # -- what others may change, through methods ----------------------------------------------
+    def next_case_number(self) -> int:
+        """The next number for the names of what a case (or a fuzz rule) creates."""
+        self.counter += 1
+        return self.counter
+
+    def add_secret(self, *values: str | None) -> None:
+        """Mask these values in every exchange and report from now on."""
+        self.redactor.add(*values)
+
+    def add_secret_pattern(self, pattern: str) -> None:
+        """Mask every match of this regular expression (generated passwords)."""
+        self.redactor.add_pattern(pattern)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the mock's clock (control interface) and this target's view of it."""
+        self.control("clock", {"advance_seconds": seconds})
+        self.clock_offset += timedelta(seconds=seconds)
+
+    def route_in_process(self, make_session: Any) -> None:
+        """Send the XML API calls straight to the embedded mock's WSGI app, without HTTP:
+        ``make_session(app)`` is a requests-like session (:mod:`conformance.fuzzing.inprocess`)."""
+        if self.mock is None:
+            raise ValueError("in-process calls need the embedded mock")
+        self.transport.session.close()
+        self.transport.session = make_session(self.mock.app)
+
+    def before_call(self, hook: Any) -> None:
+        """``hook()`` runs before every XML API call (the fuzzer's call budget)."""
+        self._call_hooks.append(hook)
+
+    def delete(self, item: Created) -> Response:
+        """Delete one ledger entry (its delete API, as the admin)."""
+        _, message = self.call(self.admin, [Body(item.delete_api,
+                                                 {item.delete_field: item.key})],
+                               idempotent=False)
+        return message.first
+
     # -- calls ------------------------------------------------------------------------------
     def call(self, credentials: Credentials | None, bodies: list[Body], *,
              idempotent: bool,
              accept_status: frozenset[int] = frozenset()) -> tuple[Exchange, Message]:
+        for hook in self._call_hooks:
+            hook()
         payload = build_message(credentials, bodies)
         headers = credentials.http_headers() if credentials else {}
         return self.transport.call(payload, idempotent=idempotent, headers=headers,
@@ -327,7 +380,7 @@ class TargetSession:
                 key = None
             if isinstance(key, str) and key:
                 self.jwt = key
-                self.redactor.add(key)
+                self.add_secret(key)
         if self.jwt:
             caps["jwt"] = True
         if self.access_token:

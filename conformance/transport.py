@@ -499,6 +499,9 @@ def _tls_failure(exc: Exception) -> str:
     return f"TLS handshake failed: {(found.group(1) if found else _short(exc)).strip()}"
 
 
+charset = _charset  # public: the charset of an answer's Content-Type (replay, fuzzing)
+
+
 def _short(exc: Exception) -> str:
     text = str(exc)
     for marker in ("Connection refused", "Name or service not known", "timed out",

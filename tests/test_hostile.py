@@ -101,7 +101,7 @@ def test_hostile_answer_is_error_with_a_clear_reason(mode: str, case: Case,
         # the contact of step 1 was deleted at the end of the case all the same
         assert result.leftovers == []
         assert any("DelContacts contact" in c for c in result.cleanup), result.cleanup
-        assert target.run_ledger == []
+        assert not target.ledger
         state = target.control(f"state?prefix={target.prefix}", method="GET")
         assert state["objects"]["records"] == []
         # nothing of the password, nor a traceback, in the result

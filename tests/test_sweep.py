@@ -11,8 +11,8 @@ import pytest
 from conformance.cases import default_bodies, render
 from conformance.envelope import Body
 from conformance.errors import CaseDefinitionError
+from conformance.ledger import Created
 from conformance.mock import DEFAULT_ADMIN, DEFAULT_SITE, MockServer, start_mock
-from conformance.runner import Created
 from conformance.safety import finish_target, leftovers, teardown_ledger
 from conformance.sweep import main, matcher, sweep
 from conformance.target import TargetConfig, TargetSession
@@ -150,13 +150,14 @@ def test_command_line_bad_password_is_a_clear_error(mock: MockServer,
 def test_run_ledger_teardown_and_leak_check(target: TargetSession) -> None:
     keys = _leave(target, "wxcled01001")
     # as if the cases' own clean-up had been interrupted: everything is still in the ledger
-    target.run_ledger += [
+    for item in [
         Created("meeting", keys["CreateMeeting"], "DelMeeting", "meetingKey", "c::1"),
         Created("contact", keys["CreateContact"], "DelContacts", "contactID", "c::2"),
         Created("user", "wxcled01001u", "DelUser", "webExId", "c::3"),
-    ]
+    ]:
+        target.ledger.record(item)
     done, failed = teardown_ledger(target)
-    assert failed == [] and len(done) == 3 and target.run_ledger == []
+    assert failed == [] and len(done) == 3 and not target.ledger
     assert "DelUser user wxcled01001u (case c::3): done (deactivated" in done[0]
     how, objects = leftovers(target, "wxcled01")
     assert how == "mock state"

@@ -93,3 +93,53 @@ def test_bad_credentials_are_an_error_naming_the_account(site_like_mock) -> None
         assert "wrong-password" not in str(result.to_dict())
     finally:
         target.close()
+
+
+# -- what others may change, only through the target's methods (issue 15) -------------------------
+def test_the_targets_own_methods_change_it() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from conformance.envelope import Body
+    from conformance.ledger import Created
+    from conformance.ratelimit import RateLimiter
+
+    class Limiter(RateLimiter):
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def acquire(self) -> float:
+            self.calls += 1
+            return 0.0
+
+    limiter = Limiter()
+    target = TargetSession(TargetConfig(prefix="wxcmeth1"), limiter=limiter,
+                           first_case_number=2000)
+    try:
+        assert target.transport.limiter is limiter
+        assert [target.next_case_number(), target.next_case_number()] == [2001, 2002]
+        target.add_secret("S3cret-value")
+        target.add_secret_pattern(r"Wx\d{3}")
+        masked = target.redactor.text("a S3cret-value b Wx123 c")
+        assert "S3cret-value" not in masked and "Wx123" not in masked and masked.startswith("a ")
+        hooked: list[int] = []
+        target.before_call(lambda: hooked.append(1))
+        before = target.now()
+        target.advance_clock(3600)
+        assert target.now() - before >= timedelta(seconds=3600)
+        assert target.now() - datetime.now(UTC) >= timedelta(seconds=3590)
+        assert hooked == [] and limiter.calls == 0  # the clock is the control interface
+        _, msg = target.call(target.admin, [Body("GetSite")], idempotent=True)
+        assert msg.first.ok and hooked == [1] and limiter.calls >= 1
+        answer = target.delete(Created("meeting", "123", "DelMeeting", "meetingKey"))
+        assert answer.exception_id == "060001"  # not found: the ledger counts it as gone
+        target.advance_clock(-3600)
+    finally:
+        target.close()
+
+
+def test_a_target_config_is_frozen() -> None:
+    import dataclasses
+
+    config = TargetConfig(prefix="wxcfroz1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.prefix = "other"  # type: ignore[misc]

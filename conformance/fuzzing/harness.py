@@ -17,14 +17,15 @@ from typing import Any
 
 import pytest
 
-from ..envelope import Body, Credentials, build_message
+from ..envelope import Body, build_message
 from ..errors import TargetError
+from ..paths import DEFAULT_REPORTS
 from ..ratelimit import RateLimiter, run_dir
 from ..redact import redact_url
 from ..response import Message, parse_message
 from ..runner import CaseResult, StepRecord, Verdict, run_case
 from ..target import HAZARDS, TargetSession
-from ..transport import Exchange, _charset
+from ..transport import Exchange, charset
 
 DEFAULT_EXAMPLES_MOCK = 8
 DEFAULT_EXAMPLES_SITE = 2  # plus the tabulated edge cases, which always run
@@ -64,7 +65,7 @@ class FuzzSession:
     """Shared by the fuzz tests of one run."""
 
     def __init__(self, target: TargetSession, *, calls_per_minute: float | None = None,
-                 reports: str | Path = "reports", examples: int | None = None,
+                 reports: str | Path = DEFAULT_REPORTS, examples: int | None = None,
                  seed: int | None = None, mode: str = "random") -> None:
         self.target = target
         # the fuzzer's calls-per-minute budget, on the run's shared limiter mechanism (one
@@ -82,14 +83,11 @@ class FuzzSession:
         self.leftovers: list[str] = []
         self.calls = 0
         self.runs = 0
-        original = target.call
+        target.before_call(self._count_call)  # generated cases too: the budget and count
 
-        def limited(credentials: Credentials | None, bodies: list[Body],
-                    **kwargs: Any) -> tuple[Exchange, Message]:
-            self.limiter.acquire()
-            self.calls += 1
-            return original(credentials, bodies, **kwargs)
-        target.call = limited  # type: ignore[method-assign]
+    def _count_call(self) -> None:
+        self.limiter.acquire()
+        self.calls += 1
 
     # -- per test ---------------------------------------------------------------------------
     def begin(self) -> None:
@@ -162,7 +160,7 @@ class FuzzSession:
         """Send raw bytes and parse the answer (a non-XML answer is ERROR)."""
         ex = self.post_raw(payload, idempotent=idempotent, label=label, headers=headers)
         try:
-            msg = parse_message(ex.response, charset=_charset(ex.response_headers))
+            msg = parse_message(ex.response, charset=charset(ex.response_headers))
         except TargetError as exc:
             raise FuzzTargetError(f"{label}: {exc}", exchange=ex) from None
         self.log[-1]["summary"] = msg.first.summary()

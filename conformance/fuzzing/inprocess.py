@@ -45,7 +45,5 @@ class WsgiSession:
 
 def in_process(target: Any) -> Any:
     """Route ``target``'s XML API calls to its embedded mock in-process."""
-    if target.mock is None:
-        raise ValueError("in-process calls need the embedded mock")
-    target.transport.session = WsgiSession(target.mock.app)
+    target.route_in_process(WsgiSession)
     return target

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from ..expect import check_response
+from ..ledger import Created, Ledger
 from ..mock.state import REGISTRATION_FIELDS
 from ..response import Message
 from ..runner import user_password, user_password_pattern
@@ -36,12 +37,45 @@ class _Machine(RuleBasedStateMachine):
         self.fuzz.log = []
         self.advanced = 0.0
         self.n = 0
+        # what this example created, reported to the run's ledger as well (torn down at the
+        # end of the run if the example's own teardown could not)
+        self.ledger = Ledger(parent=self.fuzz.target.ledger)
+        self.created: dict[str, Created] = {}
+
+    def _record(self, kind: str, key: str, delete_api: str, delete_field: str) -> None:
+        item = Created(kind, key, delete_api, delete_field, f"fuzz:{type(self).__name__}")
+        self.created[key] = item
+        self.ledger.record(item)
+
+    def _forget(self, key: str) -> None:
+        item = self.created.pop(key, None)
+        if item is not None:
+            self.ledger.forget(item)
+
+    def _teardown_ledger(self, quiet: Any = lambda item: False) -> None:
+        """Delete what the example created (newest first); a refusal ``quiet(item)``
+        accepts is no leftover."""
+        def delete(item: Created) -> Any:
+            return self.fuzz.call(item.delete_api, {item.delete_field: item.key},
+                                  label=f"cleanup {item.delete_api} {item.key}").first
+
+        for outcome in self.ledger.teardown(delete):
+            item = outcome.item
+            if outcome.status == "refused" and quiet(item):
+                self.ledger.forget(item)
+            elif outcome.status == "refused":
+                self.fuzz.leftovers.append(f"{item.kind} {item.key}: {item.delete_api} "
+                                           f"answered {outcome.detail}")
+            elif outcome.status == "error":
+                self.fuzz.leftovers.append(f"{item.kind} {item.key}: {outcome.detail}")
+        self.ledger.clear()
+        self.created.clear()
 
     def _uid(self, kind: str) -> str:
         t = self.fuzz.target
-        t.counter += 1
+        number = t.next_case_number()
         self.n += 1
-        return f"{t.prefix}{kind}{t.counter:03d}"
+        return f"{t.prefix}{kind}{number:03d}"
 
     def _call(self, api: str, payload: Any, label: str) -> Message:
         return self.fuzz.call(api, payload, label=label)
@@ -52,9 +86,7 @@ class _Machine(RuleBasedStateMachine):
                                   f"on: {msg.first.summary()}")
 
     def _advance(self, seconds: float) -> None:
-        t = self.fuzz.target
-        t.control("clock", {"advance_seconds": seconds})
-        t.clock_offset += timedelta(seconds=seconds)
+        self.fuzz.target.advance_clock(seconds)
         self.advanced += seconds
 
     def _restore_clock(self) -> None:
@@ -90,13 +122,14 @@ class UserLifecycle(_Machine):
         webex_id = self._uid("u")
         t = self.fuzz.target
         password = user_password(t.prefix, self.n)
-        t.redactor.add_pattern(user_password_pattern(t.prefix))
+        t.add_secret_pattern(user_password_pattern(t.prefix))
         msg = self._call("CreateUser", {
             "firstName": first, "lastName": last, "webExId": webex_id,
             "email": f"{webex_id}@example.com", "password": password,
             "privilege": {"host": True}, "active": "ACTIVATED", "sendWelcome": False},
             "CreateUser")
         self._expect_ok(msg, "CreateUser")
+        self._record("user", webex_id, "DelUser", "webExId")
         # "off": for "active" and "pmr", (model time, key) when it was switched off
         self.users[webex_id] = {"active": True, "pmr": True, "key": self._key(webex_id),
                                 "off": {}}
@@ -214,15 +247,8 @@ class UserLifecycle(_Machine):
         self.now += timedelta(hours=hours)
 
     def teardown(self) -> None:
-        for webex_id, user in self.users.items():
-            try:
-                msg = self.fuzz.call("DelUser", {"webExId": webex_id},
-                                     label=f"cleanup DelUser {webex_id}")
-                if not msg.first.ok and user["active"]:
-                    self.fuzz.leftovers.append(f"user {webex_id}: DelUser answered "
-                                               f"{msg.first.summary()}")
-            except FuzzTargetError as exc:
-                self.fuzz.leftovers.append(f"user {webex_id}: {exc}")
+        # DelUser refusing a user already deactivated leaves nothing active behind
+        self._teardown_ledger(quiet=lambda item: not self.users[item.key]["active"])
         self._restore_clock()
 
 
@@ -269,6 +295,7 @@ class MeetingLifecycle(_Machine):
         key = (msg.first.text("meet:meetingkey") or "").strip()
         if not key:
             raise FuzzTargetError("CreateMeeting returned no meetingkey")
+        self._record("meeting", key, "DelMeeting", "meetingKey")
         self.meetings[key] = {"name": conf_name, "private": private, "form": set(form),
                               "has_form": bool(form)}
 
@@ -356,21 +383,14 @@ class MeetingLifecycle(_Machine):
         self._expect_ok(self._call("DelMeeting", {"meetingKey": key}, f"DelMeeting {key}"),
                         "DelMeeting")
         del self.meetings[key]
+        self._forget(key)
         msg = self._call("GetMeeting", {"meetingKey": key}, f"GetMeeting deleted {key}")
         if msg.first.ok:
             self.fuzz.fail(f"GetMeeting still finds meeting {key} after DelMeeting",
                            example={"meeting": key})
 
     def teardown(self) -> None:
-        for key in list(self.meetings):
-            try:
-                msg = self.fuzz.call("DelMeeting", {"meetingKey": key},
-                                     label=f"cleanup DelMeeting {key}")
-                if not msg.first.ok:
-                    self.fuzz.leftovers.append(f"meeting {key}: DelMeeting answered "
-                                               f"{msg.first.summary()}")
-            except FuzzTargetError as exc:
-                self.fuzz.leftovers.append(f"meeting {key}: {exc}")
+        self._teardown_ledger()
         self._restore_clock()
 
 

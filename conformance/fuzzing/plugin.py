@@ -1,6 +1,10 @@
 """pytest glue of the fuzz tests (``fuzz/``), registered by its own ``pytest11`` entry
 point: options, the hypothesis profile (budget, derandomized mode, database under
 ``reports/hypothesis``), fixtures, and the run-record entry of every fuzz test.
+
+The options are module-level hooks; at configure time a :class:`FuzzPlugin` object is
+registered with the run's :class:`~conformance._pytest.state.RunState` (its target, its
+reports directory, its requirement filter) and does the rest.
 """
 
 from __future__ import annotations
@@ -8,12 +12,16 @@ from __future__ import annotations
 import functools
 import random
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from .._pytest.state import RunState, run_state
 from ..errors import TargetError
+from ..paths import reports_dir
+from ..target import TargetSession
 from .harness import (
     DEFAULT_EXAMPLES_MOCK,
     DEFAULT_EXAMPLES_SITE,
@@ -24,8 +32,10 @@ from .harness import (
 
 PROFILE = "conformance-fuzz"
 FUZZ_DIR = "fuzz"
-_SESSION = pytest.StashKey[FuzzSession]()
-_INFO = pytest.StashKey[dict]()
+PLUGIN_NAME = "conformance-fuzz-run"
+#: the run's FuzzPlugin (for the fixtures and :func:`stateful_settings`)
+FUZZ_PLUGIN = pytest.StashKey["FuzzPlugin"]()
+_START = pytest.StashKey[float]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,27 +82,43 @@ def _number(config: pytest.Config, name: str, text: str | None, kind: type) -> A
     return value
 
 
+@dataclass
+class FuzzSettings:
+    examples: int
+    rate: float | None          # calls per minute; None: unlimited
+    derandomize: bool
+    reports: Path
+    active: bool                # the run's arguments touch fuzz/
+    seeds: dict[str, int] = field(default_factory=dict)  # drawn per state machine
+
+    @property
+    def mode(self) -> str:
+        return "derandomized" if self.derandomize else "random"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     examples = _number(config, "examples", config.getoption("conformance_fuzz_examples"), int)
     rate = _number(config, "rate", config.getoption("conformance_fuzz_rate"), float)
     derandomize = bool(config.getoption("conformance_fuzz_derandomize"))
     if examples == 0:
         raise pytest.UsageError("--conformance-fuzz-examples must be at least 1")
-    from ..plugin import _CONFIG, _STATE
-    target_config = config.stash.get(_CONFIG, None)
+    state = run_state(config)  # made by the conformance plugin's (tryfirst) configure
+    target_config = state.target_config if state is not None else None
     embedded = target_config is None or target_config.embedded or \
         bool(target_config.mock_control)
     if examples is None:
         examples = DEFAULT_EXAMPLES_MOCK if embedded else DEFAULT_EXAMPLES_SITE
     if rate is None:
         rate = None if embedded else DEFAULT_RATE_SITE
-    reports = Path(config.stash[_STATE]["reports"]) if _STATE in config.stash else \
-        Path("reports")
-    config.stash[_INFO] = {"examples": examples, "rate": rate or None,
-                           "derandomize": derandomize, "reports": reports,
-                           "active": targets_fuzz(config)}
-    if config.stash[_INFO]["active"] and config.getoption("hypothesis_profile", None) is None:
-        _load_profile(examples, derandomize, reports)
+    fuzz = FuzzSettings(examples=examples, rate=rate or None, derandomize=derandomize,
+                        reports=state.reports if state is not None else reports_dir(),
+                        active=targets_fuzz(config))
+    if fuzz.active and config.getoption("hypothesis_profile", None) is None:
+        _load_profile(examples, derandomize, fuzz.reports)
+    plugin = FuzzPlugin(config, fuzz, state)
+    config.stash[FUZZ_PLUGIN] = plugin
+    if config.pluginmanager.get_plugin(PLUGIN_NAME) is None:
+        config.pluginmanager.register(plugin, PLUGIN_NAME)
 
 
 def _load_profile(examples: int, derandomize: bool, reports: Path) -> None:
@@ -112,24 +138,15 @@ def _load_profile(examples: int, derandomize: bool, reports: Path) -> None:
 
 # -- fixtures -------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def conformance_target(request: pytest.FixtureRequest):
+def conformance_target(request: pytest.FixtureRequest) -> TargetSession:
     """The run's :class:`~conformance.target.TargetSession` (mock or site)."""
-    from ..plugin import _target
-    return _target(request.config)
+    return request.config.stash[FUZZ_PLUGIN].target()
 
 
 @pytest.fixture(scope="session")
 def conformance_fuzz(request: pytest.FixtureRequest, conformance_target) -> FuzzSession:
     """The run's :class:`~conformance.fuzzing.harness.FuzzSession`."""
-    config = request.config
-    session = config.stash.get(_SESSION, None)
-    if session is None or session.target is not conformance_target:
-        info = config.stash[_INFO]
-        session = FuzzSession(conformance_target, calls_per_minute=info["rate"],
-                              reports=info["reports"], examples=info["examples"],
-                              mode="derandomized" if info["derandomize"] else "random")
-        config.stash[_SESSION] = session
-    return session
+    return request.config.stash[FUZZ_PLUGIN].fuzz_session(conformance_target)
 
 
 @pytest.fixture
@@ -137,11 +154,10 @@ def fuzz(conformance_fuzz: FuzzSession) -> FuzzSession:
     """The fuzz session, reset for this test."""
     conformance_fuzz.begin()
     try:
-        conformance_target_capabilities = conformance_fuzz.target.capabilities()
+        conformance_fuzz.target.capabilities()
     except TargetError as exc:
         from .harness import FuzzTargetError
         raise FuzzTargetError(f"the target could not be asked: {exc}") from None
-    del conformance_target_capabilities
     return conformance_fuzz
 
 
@@ -149,12 +165,12 @@ def stateful_settings(config: pytest.Config, machine: type) -> Any:
     """Settings for ``run_state_machine_as_test``; the seed comes from --hypothesis-seed
     or is drawn here so that it can be printed on failure."""
     from hypothesis import settings
-    info = config.stash[_INFO]
-    if not info["derandomize"]:
+    fuzz = config.stash[FUZZ_PLUGIN].settings
+    if not fuzz.derandomize:
         seed = config.getoption("hypothesis_seed", None)
         seed = int(seed) if seed not in (None, "") else random.getrandbits(32)
         machine._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
-        info.setdefault("seeds", {})[machine.__name__] = seed
+        fuzz.seeds[machine.__name__] = seed
     return settings()
 
 
@@ -174,113 +190,158 @@ def _under(path: str, directory: str) -> bool:
     return Path(directory) in Path(path).resolve().parents
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """--conformance-requirement applies to the fuzz tests too."""
-    from ..plugin import _STATE
-    only = config.stash[_STATE]["only"] if _STATE in config.stash else set()
-    if not only:
-        return
-    keep, drop = [], []
-    for item in items:
-        (drop if _is_fuzz_item(item) and _requirement(item) not in only else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+class FuzzPlugin:
+    """The fuzz tests' part of a run: their target (the run's), their session, their
+    record entries and their terminal section."""
 
+    def __init__(self, config: pytest.Config, settings: FuzzSettings,
+                 state: RunState | None) -> None:
+        self.config = config
+        self.settings = settings
+        self.state = state
+        self.session: FuzzSession | None = None
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    if _is_fuzz_item(item):
-        item.stash[_START] = time.perf_counter()  # type: ignore[index]
+    def target(self) -> TargetSession:
+        if self.state is None:
+            raise pytest.UsageError("the fuzz tests need the conformance plugin "
+                                    "(conformance.plugin) for their target")
+        return self.state.target()
 
+    def fuzz_session(self, target: TargetSession) -> FuzzSession:
+        if self.session is None or self.session.target is not target:
+            info = self.settings
+            self.session = FuzzSession(target, calls_per_minute=info.rate,
+                                       reports=info.reports, examples=info.examples,
+                                       mode=info.mode)
+        return self.session
 
-_START = pytest.StashKey[float]()
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        """--conformance-requirement applies to the fuzz tests too."""
+        only = self.state.only if self.state is not None else frozenset()
+        if not only:
+            return
+        keep, drop = [], []
+        for item in items:
+            (drop if _is_fuzz_item(item) and _requirement(item) not in only
+             else keep).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
 
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if _is_fuzz_item(item):
+            item.stash[_START] = time.perf_counter()
 
-def _seed_line(item: pytest.Item, session: FuzzSession | None) -> str:
-    info = item.config.stash[_INFO]
-    if info["derandomize"]:
-        return "derandomized run (--conformance-fuzz-derandomize): the same examples every time"
-    seed = getattr(getattr(item, "obj", None), "_hypothesis_internal_use_generated_seed", None)
-    if seed is None:
-        seed = info.get("seeds", {}).get(getattr(item, "_machine_name", ""), None)
-    forced = item.config.getoption("hypothesis_seed", None)
-    seed = forced if forced not in (None, "") else seed
-    if seed is None:
-        return (f"seed: see hypothesis' output above; the example is also kept in "
-                f"{info['reports']}/hypothesis and replayed first on the next run")
-    return (f"seed: {seed} (reproduce: python -m pytest '{item.nodeid}' "
-            f"--hypothesis-seed={seed})")
+    def _seed_line(self, item: pytest.Item) -> str:
+        info = self.settings
+        if info.derandomize:
+            return ("derandomized run (--conformance-fuzz-derandomize): the same examples "
+                    "every time")
+        seed = getattr(getattr(item, "obj", None), "_hypothesis_internal_use_generated_seed",
+                       None)
+        if seed is None:
+            seed = info.seeds.get(getattr(item, "_machine_name", ""), None)
+        forced = item.config.getoption("hypothesis_seed", None)
+        seed = forced if forced not in (None, "") else seed
+        if seed is None:
+            return (f"seed: see hypothesis' output above; the example is also kept in "
+                    f"{info.reports}/hypothesis and replayed first on the next run")
+        return (f"seed: {seed} (reproduce: python -m pytest '{item.nodeid}' "
+                f"--hypothesis-seed={seed})")
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
+        outcome = yield
+        report = outcome.get_result()
+        if not _is_fuzz_item(item):
+            return
+        final = call.when == "call" or (call.when == "setup" and not report.passed)
+        if not final:
+            return
+        from ..catalogue import catalogue
+        requirement = _requirement(item) or ""
+        req = catalogue().get(requirement)
+        session = self.session
+        started = item.stash.get(_START, None)
+        duration = round((time.perf_counter() - started) * 1000, 1) if started else 0.0
+        verdict, reason = "pass", ""
+        failure = session.last_failure if session is not None else None
+        extra_lines: list[str] = []
+        if report.skipped:
+            verdict = "skip"
+            reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) \
+                else "skipped"
+        elif report.failed:
+            exc = call.excinfo.value if call.excinfo is not None else None
+            kind = _kind(exc)
+            if call.when == "setup" or kind == "error":
+                verdict, reason = "error", f"could not tell: {exc}"
+            elif kind == "fail":
+                verdict = "fail"
+                reason = failure.message if failure else \
+                    str(exc).splitlines()[0] if exc else ""
+            else:  # a defect of the fuzzer itself is no verdict on the target
+                verdict, reason = "error", f"fuzz harness error: {type(exc).__name__}: {exc}"
+        params: dict[str, Any] = {"examples": self.settings.examples,
+                                  "mode": self.settings.mode}
+        if verdict == "fail" and session is not None:
+            params["seed"] = self._seed_line(item)
+            extra_lines.append(params["seed"])
+            if failure is not None:
+                path, command = session.save(item.name, failure, requirement=requirement)
+                if path is not None:
+                    params["saved"] = str(path)
+                if command:
+                    params["replay"] = command
+                    extra_lines.append(f"shrunk example saved: {path}")
+                    extra_lines.append(f"replay: {command}")
+                extra_lines.append(f"minimal example: {failure.example}")
+        if extra_lines:
+            report.sections.append(("conformance fuzz", "\n".join(extra_lines)))
+        failed = bool(failure and verdict == "fail")
+        report.conformance = {  # type: ignore[attr-defined]
+            "case_id": f"{requirement}::fuzz:{item.name}",
+            "requirement": requirement,
+            "title": _title(item),
+            "since": req.since if req else "",
+            "source": dict(req.source) if req else {},
+            "apis": list(req.apis) if req else [],
+            "params": params,
+            "verdict": verdict,
+            "reason": reason,
+            "differences": list(failure.differences) if failed else [],  # type: ignore[union-attr]
+            "findings": [],
+            "steps": failure.steps if failed else [],  # type: ignore[union-attr]
+            "cleanup": list(failure.cleanup) if failed else [],  # type: ignore[union-attr]
+            "leftovers": list(session.leftovers) if session is not None else [],
+            "evidence": failure.evidence if failed else None,  # type: ignore[union-attr]
+            "duration_ms": duration,
+        }
+        if session is not None:
+            session.leftovers = []
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
-    outcome = yield
-    report = outcome.get_result()
-    if not _is_fuzz_item(item):
-        return
-    final = call.when == "call" or (call.when == "setup" and not report.passed)
-    if not final:
-        return
-    from ..catalogue import catalogue
-    requirement = _requirement(item) or ""
-    req = catalogue().get(requirement)
-    session = item.config.stash.get(_SESSION, None)
-    started = item.stash.get(_START, None)
-    duration = round((time.perf_counter() - started) * 1000, 1) if started else 0.0
-    verdict, reason = "pass", ""
-    failure = session.last_failure if session is not None else None
-    extra_lines: list[str] = []
-    if report.skipped:
-        verdict = "skip"
-        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "skipped"
-    elif report.failed:
-        exc = call.excinfo.value if call.excinfo is not None else None
-        kind = _kind(exc)
-        if call.when == "setup" or kind == "error":
-            verdict, reason = "error", f"could not tell: {exc}"
-        elif kind == "fail":
-            verdict = "fail"
-            reason = failure.message if failure else str(exc).splitlines()[0] if exc else ""
-        else:  # a defect of the fuzzer itself is no verdict on the target
-            verdict, reason = "error", f"fuzz harness error: {type(exc).__name__}: {exc}"
-    params: dict[str, Any] = {"examples": item.config.stash[_INFO]["examples"],
-                              "mode": "derandomized" if item.config.stash[_INFO]["derandomize"]
-                              else "random"}
-    if verdict == "fail" and session is not None:
-        params["seed"] = _seed_line(item, session)
-        extra_lines.append(params["seed"])
-        if failure is not None:
-            path, command = session.save(item.name, failure, requirement=requirement)
-            if path is not None:
-                params["saved"] = str(path)
-            if command:
-                params["replay"] = command
-                extra_lines.append(f"shrunk example saved: {path}")
-                extra_lines.append(f"replay: {command}")
-            extra_lines.append(f"minimal example: {failure.example}")
-    if extra_lines:
-        report.sections.append(("conformance fuzz", "\n".join(extra_lines)))
-    steps = failure.steps if (failure and verdict == "fail") else []
-    report.conformance = {
-        "case_id": f"{requirement}::fuzz:{item.name}",
-        "requirement": requirement,
-        "title": _title(item),
-        "since": req.since if req else "",
-        "source": dict(req.source) if req else {},
-        "apis": list(req.apis) if req else [],
-        "params": params,
-        "verdict": verdict,
-        "reason": reason,
-        "differences": list(failure.differences) if failure and verdict == "fail" else [],
-        "findings": [],
-        "steps": steps,
-        "cleanup": list(failure.cleanup) if failure and verdict == "fail" else [],
-        "leftovers": list(session.leftovers) if session is not None else [],
-        "evidence": failure.evidence if failure and verdict == "fail" else None,
-        "duration_ms": duration,
-    }
-    if session is not None:
-        session.leftovers = []
+    # after the cleanup section, before the conformance one (trylast implementations run in
+    # the order they were registered)
+    @pytest.hookimpl(trylast=True)
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int,
+                                config: pytest.Config) -> None:
+        info = self.settings
+        if not info.active:
+            return
+        session = self.session
+        tr = terminalreporter
+        tr.section("conformance fuzz")
+        rate = f"{info.rate:g} calls/min" if info.rate else "unlimited"
+        tr.write_line(f"  {info.examples} example(s) per test, {info.mode}, rate {rate}; "
+                      f"database {'off' if info.derandomize else str(info.reports) + '/hypothesis'}")
+        if session is not None:
+            tr.write_line(f"  {session.calls} call(s) to the target")
+            saved = sorted((info.reports / "fuzz").glob("*.xml")) \
+                if (info.reports / "fuzz").is_dir() else []
+            if saved and exitstatus not in (0,):
+                tr.write_line(f"  shrunk failures: {info.reports}/fuzz/ "
+                              f"(python -m conformance.replay FILE [--url URL])")
 
 
 def _title(item: pytest.Item) -> str:
@@ -304,24 +365,3 @@ def _kind(exc: BaseException | None) -> str:
     if inner and all(k == "error" for k in inner):
         return "error"
     return "harness"
-
-
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
-                            config: pytest.Config) -> None:
-    info = config.stash.get(_INFO, None)
-    if not info or not info["active"]:
-        return
-    session = config.stash.get(_SESSION, None)
-    tr = terminalreporter
-    tr.section("conformance fuzz")
-    mode = "derandomized" if info["derandomize"] else "random"
-    rate = f"{info['rate']:g} calls/min" if info["rate"] else "unlimited"
-    tr.write_line(f"  {info['examples']} example(s) per test, {mode}, rate {rate}; "
-                  f"database {'off' if info['derandomize'] else str(info['reports']) + '/hypothesis'}")
-    if session is not None:
-        tr.write_line(f"  {session.calls} call(s) to the target")
-        saved = sorted((info["reports"] / "fuzz").glob("*.xml")) \
-            if (info["reports"] / "fuzz").is_dir() else []
-        if saved and exitstatus not in (0,):
-            tr.write_line(f"  shrunk failures: {info['reports']}/fuzz/ "
-                          f"(python -m conformance.replay FILE [--url URL])")

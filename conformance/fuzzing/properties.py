@@ -18,7 +18,7 @@ from ..errors import InvalidResponse
 from ..expect import check_response
 from ..mock.state import REGISTRATION_FIELDS
 from ..response import parse_message
-from ..transport import _charset
+from ..transport import charset
 from . import xsd
 from .harness import FuzzSession, FuzzTargetError
 from .strategies import Envelope
@@ -52,7 +52,7 @@ def envelope_answers(fuzz: FuzzSession, envelope: Envelope) -> None:
     example = {"apis": envelope.apis, "encoding": envelope.encoding,
                "serv_prefix": envelope.serv_prefix}
     try:
-        message = parse_message(ex.response, charset=_charset(ex.response_headers))
+        message = parse_message(ex.response, charset=charset(ex.response_headers))
     except InvalidResponse as exc:
         fuzz.fail(f"the answer is not a well-formed serv:message: {exc}", example=example)
         return
@@ -232,7 +232,7 @@ def batch_answered(fuzz: FuzzSession, count: int, *, over: bool) -> None:
     payload = build_message(fuzz.target.admin, [Body(BATCH_API)] * count)
     ex = fuzz.post_raw(payload, idempotent=True, label=f"{count} x {BATCH_API}")
     try:
-        message = parse_message(ex.response, charset=_charset(ex.response_headers))
+        message = parse_message(ex.response, charset=charset(ex.response_headers))
     except InvalidResponse as exc:
         raise FuzzTargetError(f"not an XML API answer: {exc}", exchange=ex) from None
     example = {"count": count, "over": over}

@@ -378,13 +378,13 @@ def _mutate(draw: st.DrawFn, data: bytes, kinds: tuple[str, ...]) -> bytes:
             b"encoding='ISO-8859-1'", b"encoding='UTF-8'")
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     elements = list(root.iter())
-    target = elements[draw(st.integers(0, len(elements) - 1))]
-    if kind == "drop-element" and target is not root:
-        target.getparent().remove(target)
+    element = elements[draw(st.integers(0, len(elements) - 1))]
+    if kind == "drop-element" and element is not root:
+        element.getparent().remove(element)
     elif kind == "rename-element":
-        target.tag = draw(st.sampled_from(["x", "bodyContent", "header", "webExID", "Body"]))
+        element.tag = draw(st.sampled_from(["x", "bodyContent", "header", "webExID", "Body"]))
     elif kind == "text":
-        target.text = draw(_xml_text())
+        element.text = draw(_xml_text())
     elif kind == "xsi-type":
         for content in root.iter("bodyContent"):
             content.set("{http://www.w3.org/2001/XMLSchema-instance}type",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-EXIT_OK = 0
-EXIT_NONCONFORMANT = 1
-EXIT_USAGE = 4
-EXIT_INFRA = 6
+from ..exitcodes import EXIT_INFRA, EXIT_NONCONFORMANT, EXIT_OK, EXIT_USAGE
+
+__all__ = ["EXIT_INFRA", "EXIT_NONCONFORMANT", "EXIT_OK", "EXIT_USAGE", "HEADLINES", "gate"]
 
 HEADLINES = {
     "conformant": "Conformant",

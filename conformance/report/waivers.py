@@ -79,7 +79,8 @@ def _load_yaml(text: str, name: str) -> Any:
     that a wrong date is reported at its field)."""
     import yaml
 
-    from ..cases import _Loader, load_yaml
+    from ..cases import LineLoader as _Loader
+    from ..cases import load_yaml
 
     class _WaiverLoader(_Loader):  # type: ignore[misc,valid-type]
         pass
@@ -173,18 +174,35 @@ def load_waivers(path: str | Path) -> list[Waiver]:
     return out
 
 
+def waiver_for(waivers: list[Waiver], case: dict[str, Any],
+               today: date) -> tuple[Waiver, str] | None:
+    """The waiver that covers a failing ``case`` (a record's case, or
+    :meth:`CaseResult.to_dict <conformance.runner.CaseResult.to_dict>`) and its status:
+    the first active one that names it, else the first expired one (``"expired"``: it
+    covers nothing), else None. Used for the xfail of the item and for the record."""
+    expired: Waiver | None = None
+    for w in waivers:
+        if not w.matches(case):
+            continue
+        if not w.expired(today):
+            return w, "active"
+        expired = expired or w
+    return (expired, "expired") if expired is not None else None
+
+
 def apply_waivers(record: dict[str, Any], waivers: list[Waiver], today: date) -> None:
     """Annotate the record in place: ``waiver`` on each failing case a waiver names,
     ``waivers`` (with status) at the top level, ``gate_verdict`` per requirement."""
+    for c in (c for r in record["requirements"] for c in r["cases"]):
+        found = waiver_for(waivers, c, today) if c["verdict"] == "fail" else None
+        if found is not None:
+            w, status = found
+            c["waiver"] = {**w.to_dict(), "index": w.index, "status": status}
     results = []
     for w in waivers:
         matched = [c for r in record["requirements"] for c in r["cases"] if w.matches(c)]
         failing = [c for c in matched if c["verdict"] == "fail"]
         expired = w.expired(today)
-        for c in failing:
-            if "waiver" not in c or (c["waiver"]["status"] == "expired" and not expired):
-                c["waiver"] = {**w.to_dict(), "index": w.index,
-                               "status": "expired" if expired else "active"}
         decided = [c for c in matched if c["verdict"] in ("pass", "fail")]
         if failing:
             status = "expired" if expired else "active"

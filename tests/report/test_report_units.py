@@ -241,3 +241,28 @@ def test_cli_validates_and_renders(tmp_path: Path, capsys: pytest.CaptureFixture
     broken.write_text(json.dumps({"schema_version": 1, "requirements": []}), "utf-8")
     assert main(["validate", str(broken)]) == 1
     assert "'gate' is a required property" in capsys.readouterr().err
+
+
+# -- waiver matching, written once (the item's xfail and apply_waivers) ---------------------------
+def test_waiver_for_prefers_the_first_active_waiver() -> None:
+    from datetime import date
+
+    from conformance.report.waivers import Waiver, apply_waivers, waiver_for
+
+    def w(i: int, expires: date, case: str | None = None) -> Waiver:
+        return Waiver(i, None if case else "private-meeting", case, "r", "o",
+                      "https://x.example/1", expires)
+
+    today = date(2026, 6, 1)
+    old, new = date(2026, 1, 1), date(2026, 12, 31)
+    case = {"case_id": "private-meeting::a[x]", "requirement": "private-meeting",
+            "verdict": "fail"}
+    expired_first = [w(0, old), w(1, new, case="private-meeting::a")]
+    assert waiver_for(expired_first, case, today) == (expired_first[1], "active")
+    assert waiver_for([w(0, old), w(1, old)], case, today)[1] == "expired"
+    assert waiver_for([w(0, new, case="private-meeting::b")], case, today) is None
+    record = {"requirements": [{"cases": [dict(case)]}]}
+    apply_waivers(record, expired_first, today)
+    assert record["requirements"][0]["cases"][0]["waiver"]["index"] == 1
+    assert record["requirements"][0]["cases"][0]["waiver"]["status"] == "active"
+    assert [x["status"] for x in record["waivers"]] == ["expired", "active"]

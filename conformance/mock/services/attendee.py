@@ -10,8 +10,7 @@ from ..req import Req
 from ..state import REGISTRATION_FIELDS, Attendee, Meeting
 from ..wire import MISSING_REG_FIELDS, NOT_FOUND, ApiError, el, group, matching_records, opt
 from . import Call, clean_email, handler
-from .meeting import check_all_emails, find_meeting
-from .meetingside import duplicate_policy, uuid_el, wanted_uuid
+from .meetingside import check_all_emails, duplicate_policy, find_meeting, uuid_el, wanted_uuid
 
 # Where each registration-form field sits in com:personType.
 PERSON_PATHS = {

@@ -10,7 +10,6 @@ from ..req import Req
 from ..state import REGISTRATION_FIELDS, TZ_NAMES, Meeting
 from ..wire import (
     ACCESS_DENIED,
-    MEETING_NOT_FOUND,
     NOT_FOUND,
     PAST_START,
     ApiError,
@@ -19,42 +18,16 @@ from ..wire import (
     matching_records,
     opt,
 )
-from . import Call, check_email, handler
+from . import Call, handler
 from .lobby import LOBBY_OPTIONS, apply_lobby, lobby_elements
 from .meetingside import (
     audio_elements,
-    by_uuid,
+    check_all_emails,
     check_template,
     filter_by_uuid,
+    find_meeting,
     uuid_el,
-    wanted_uuid,
 )
-
-
-def check_all_emails(call: Call) -> None:
-    """Every ``email`` element of the request, wherever it sits (email-whitespace)."""
-    for node in call.req.el.iter():
-        if isinstance(node.tag, str) and node.tag.rsplit("}", 1)[-1] == "email":
-            check_email(call, node.text or "")
-
-
-def find_meeting(call: Call, req: Req | None = None, *, key_paths: tuple[str, ...] = (
-        "meetingKey", "meetingkey", "sessionKey", "sessionkey")) -> Meeting:
-    req = req or call.req
-    site = call.site
-    for path in key_paths:
-        key = req.int(path)
-        if key is not None:
-            meeting = site.meetings.get(key)
-            if meeting is None:
-                raise ApiError(*MEETING_NOT_FOUND)
-            return meeting
-    uuid = wanted_uuid(req)  # meeting-uuid (40.6.0); meetingUuid/MeetingUUID too
-    if uuid:
-        found = by_uuid(call, site.meetings.values(), lambda m: m.uuid, uuid)
-        if found is not None:
-            return found
-    raise ApiError(*MEETING_NOT_FOUND)
 
 
 def is_private(call: Call, meeting: Meeting) -> bool:

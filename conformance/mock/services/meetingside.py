@@ -23,8 +23,9 @@ from typing import TypeVar
 from lxml import etree
 
 from ..req import Req
-from ..wire import ApiError, el
-from . import Call
+from ..state import Meeting
+from ..wire import MEETING_NOT_FOUND, ApiError, el
+from . import Call, check_email
 
 T = TypeVar("T")
 
@@ -134,3 +135,29 @@ def unique_people(call: Call, people: list[tuple[str, str]]) -> list[tuple[str, 
         if key not in kept or policy == "last":
             kept[key] = (name, email)
     return list(kept.values())
+
+
+def check_all_emails(call: Call) -> None:
+    """Every ``email`` element of the request, wherever it sits (email-whitespace)."""
+    for node in call.req.el.iter():
+        if isinstance(node.tag, str) and node.tag.rsplit("}", 1)[-1] == "email":
+            check_email(call, node.text or "")
+
+
+def find_meeting(call: Call, req: Req | None = None, *, key_paths: tuple[str, ...] = (
+        "meetingKey", "meetingkey", "sessionKey", "sessionkey")) -> Meeting:
+    req = req or call.req
+    site = call.site
+    for path in key_paths:
+        key = req.int(path)
+        if key is not None:
+            meeting = site.meetings.get(key)
+            if meeting is None:
+                raise ApiError(*MEETING_NOT_FOUND)
+            return meeting
+    uuid = wanted_uuid(req)  # meeting-uuid (40.6.0); meetingUuid/MeetingUUID too
+    if uuid:
+        found = by_uuid(call, site.meetings.values(), lambda m: m.uuid, uuid)
+        if found is not None:
+            return found
+    raise ApiError(*MEETING_NOT_FOUND)
