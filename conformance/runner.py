@@ -22,6 +22,7 @@ from .errors import CaseDefinitionError, TargetError
 from .expect import Difference, check_message
 from .ledger import Created, Ledger
 from .response import Message
+from .schema_findings import check_answer
 from .target import CAPABILITIES, TargetSession
 
 
@@ -65,6 +66,8 @@ class CaseResult:
     leftovers: list[str] = field(default_factory=list)
     evidence: dict[str, Any] | None = None
     duration_ms: float = 0.0
+    #: every answer checked against the schema (conformance.schema_findings), not gating
+    schema: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -228,6 +231,9 @@ class CaseRun:
         record.exchange = exchange.redacted(self.target.redactor)
         record.summary = message.first.summary() if exchange.status == 200 \
             else f"HTTP {exchange.status}"
+        if exchange.status == 200:  # the answer against Cisco's XSDs: a schema finding
+            check_answer(self.result.schema, api, message.root, step=label,
+                         redact=self.target.redactor.text)
         self._ledger(api, body, message)
         expect = render(step.expect, context)
         info = render(step.info, context)

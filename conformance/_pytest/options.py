@@ -46,6 +46,9 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
      False),
     ("baseline", None, "a previous compliance.json: report newly failing, newly passing and "
      "newly skipped requirements", False),
+    ("schema-gating", "WEBEX_SCHEMA_GATING", "flag: an answer that is not valid against "
+     "Cisco's XSDs FAILs the requirement 'schema' (default: schema findings are "
+     "informational)", False),
     # -- safety options (cleanup, leaks, secrets, rate limits) --
     ("fail-on-leak", "WEBEX_FAIL_ON_LEAK", "flag: exit 7 when objects with the run prefix are "
      "left on the site after the run (deactivated users are reported, not counted)", False),
@@ -55,7 +58,7 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
      "request (HTTP 403, exceptionID 000045; default 30)", False),
 ]
 
-FLAGS = frozenset({"strict-waivers", "fail-on-leak"})  # options without a value
+FLAGS = frozenset({"strict-waivers", "fail-on-leak", "schema-gating"})  # options without a value
 #: requests per second against a real site when nothing is configured
 DEFAULT_SITE_RATE = 5.0
 DEFAULT_BACKOFF = 30.0

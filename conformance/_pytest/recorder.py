@@ -17,6 +17,7 @@ from .. import __version__
 from ..exitcodes import meaning
 from ..report import ReportSettings, publish
 from ..report.record import requirement_verdict
+from ..schema_findings import run_case as schema_result
 from .gate import exit_status
 from .state import RunState
 
@@ -53,6 +54,10 @@ class Recorder:
         state, config = self.state, self.config
         target = state.current_target
         gating = state.gating
+        # the run-level result of requirement `schema`: every case's answers, merged
+        schema = schema_result(state.records, gating=gating.schema_gating, only=state.only)
+        if schema is not None:
+            state.records.append(schema)
         allure_dir = getattr(config.option, "allure_report_dir", None)
         record = publish(state.records, self.run_info(), ReportSettings(
             state.reports, waivers=gating.waivers, baseline=gating.baseline,

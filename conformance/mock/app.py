@@ -124,6 +124,11 @@ class MockApp:
                     self._count_not_found(key, answers[-1])
                 if site.fault("batch-answered-once"):
                     break
+        if site.fault("schema-invalid-answer"):  # requirement schema: an undeclared element
+            for a in answers:
+                if a.error is None:
+                    a.children = [*(a.children or []),
+                                  etree.Element(f"{{{NS['serv']}}}notInTheSchema")]
         return render(answers)
 
     # -- sessioninfo-usercard-throttle ---------------------------------------------------

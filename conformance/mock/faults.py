@@ -253,6 +253,10 @@ _FAULTS = [
           "too many bodyContent elements fail with 000000 instead of 000053"),
     Fault("bodycontent-limit-rejects-small-batch", "bodycontent-limit-000053",
           "the limit is 2: even a request with three bodyContent elements fails with 000053"),
+    # -- the suite-level requirement schema (conformance.schema_findings) ---------------
+    Fault("schema-invalid-answer", "schema",
+          "every SUCCESS bodyContent ends with an element the schema does not declare "
+          "(serv:notInTheSchema)"),
 ]
 
 FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}
