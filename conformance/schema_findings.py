@@ -31,6 +31,7 @@ from typing import Any
 from lxml import etree
 
 from .namespaces import NS
+from .redact import SECRET_ELEMENTS
 
 __all__ = ["CASE_ID", "REQUIREMENT", "check_answer", "describe", "normalize", "run_case",
            "summarize"]
@@ -99,8 +100,19 @@ def _excerpt(root: etree._Element, path: str | None) -> str:
     if not found or not isinstance(found[0], etree._Element):
         return ""
     text = etree.tostring(found[0], encoding="unicode", with_tail=False)
-    text = _NSDECL.sub("", text)
+    return _NSDECL.sub("", text)
+
+
+def _cut(text: str) -> str:
+    """Cut after :data:`MAX_EXCERPT` characters (after redaction: a cut must not keep a
+    secret element's value without the closing tag the positional redaction needs)."""
     return text if len(text) <= MAX_EXCERPT else text[:MAX_EXCERPT] + "…"
+
+
+def _secret_element(path: str) -> bool:
+    """The deviation is on a secret's element (its value is not shown, even unknown)."""
+    last = path.rstrip("/").rpartition("/")[2]
+    return last.rpartition(":")[2] in SECRET_ELEMENTS
 
 
 def _new_api(into: dict[str, Any], api: str) -> dict[str, Any]:
@@ -135,11 +147,12 @@ def check_answer(into: dict[str, Any], api: str, root: etree._Element, *, step: 
             counts["omitted"] += 1
             continue
         mine += 1
+        shown = message if _secret_element(path) else _short_sets(error.message)
         found = {"api": api, "path": path, "message": message, "count": 1,
                  "example": {"step": clean(step), "line": error.line,
                              "path": clean(_relative(error.path)),
-                             "message": clean(_short_sets(error.message)),
-                             "excerpt": clean(_excerpt(root, error.path))}}
+                             "message": clean(shown),
+                             "excerpt": _cut(clean(_excerpt(root, error.path)))}}
         findings.append(found)
         known[key] = found
     return len(errors)
