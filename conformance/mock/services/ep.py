@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..state import TZ_NAMES, Meeting
+from ..state import Meeting
 from ..wire import NOT_FOUND, ApiError, el, group, matching_records
 from . import Call, handler
-from .meeting import private_flag
+from .meeting import private_flag, tz_name
 from .meetingside import filter_by_uuid, uuid_el
 from .session_info import lookup, meeting_link, participant_status, sees_details, sip_url
 
@@ -36,19 +36,23 @@ def get_session_info(call: Call) -> list:
                  meeting.attendee_options.get("registration", "false") == "true"),
               el("ep:passwordReq", meeting.password is not None),
               el("ep:isRegisterIDRequired", False)),
+        # 40.8.0 hides confName, startDate, duration and timeZone (and the three links)
+        # from a caller who is not invited or not approved: only those, host stays
         group("ep:metaData",
               el("ep:confName", meeting.conf_name) if full else None,
               el("ep:sessionType", meeting.meeting_type),
-              el("ep:serviceType", meeting.service_type)),
+              el("ep:serviceType", meeting.service_type),
+              el("ep:isRecurring", _is_recurring(meeting))),
         group("ep:host",
               el("ep:firstName", host.first_name if host else ""),
               el("ep:lastName", host.last_name if host else ""),
               el("ep:email", host.email if host else ""),
-              el("ep:webExId", meeting.host)) if full else None,
+              el("ep:webExId", meeting.host)),
         group("ep:schedule",
-              el("ep:startDate", site.format_date(meeting.start, meeting.tz_id)),
-              el("ep:duration", meeting.duration),
-              el("ep:timeZone", TZ_NAMES.get(meeting.tz_id, "GMT+00:00"))) if full else None,
+              el("ep:startDate", site.format_date(meeting.start, meeting.tz_id))
+              if full else None,
+              el("ep:duration", meeting.duration) if full else None,
+              el("ep:timeZone", tz_name(meeting.tz_id)) if full else None),
         group("ep:attendeeOptions", el("ep:joinRequiresAccount", False)),
         el("ep:meetingLink", meeting_link(site, meeting)) if links else None,
         el("ep:sipURL", sip_url(site, meeting)) if links else None,
@@ -62,6 +66,11 @@ def get_session_info(call: Call) -> list:
         el("ep:isPersonalMeetingRoom", bool(meeting.extra.get("pmr"))),
         el("ep:isNextUpcomingInstance", True),
     ]
+
+
+def _is_recurring(meeting: Meeting) -> bool:
+    repeat = meeting.sections.get("repeat", {}).get("repeatType", "NO_REPEAT")
+    return repeat != "NO_REPEAT"
 
 
 def _visible(call: Call) -> list[Meeting]:
@@ -114,7 +123,7 @@ def lst_summary_session(call: Call) -> list:
             el("ep:hostLastName", host.last_name if host else ""),
             el("ep:otherHostWebExID", m.host),
             el("ep:timeZoneID", m.tz_id),
-            el("ep:timeZone", TZ_NAMES.get(m.tz_id, "GMT+00:00")),
+            el("ep:timeZone", tz_name(m.tz_id)),
             el("ep:status", m.status),
             el("ep:startTime", site.format_date(m.start, m.tz_id)),
             el("ep:duration", m.duration),
@@ -126,7 +135,7 @@ def lst_summary_session(call: Call) -> list:
                and int(m.extra.get("attendees_joined", 0)) > 0),
             el("ep:confID", m.conf_id),
             el("ep:registration", m.attendee_options.get("registration", "false") == "true"),
-            el("ep:isRecurring", False),
+            el("ep:isRecurring", _is_recurring(m)),
             el("ep:hostType", "1019001"),
             el("ep:isAudioOnly", False),
             private_flag(call, "ep", m, in_list=True),
