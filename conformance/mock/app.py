@@ -91,12 +91,12 @@ class MockApp:
                 import time
                 time.sleep(self.latency)
             data = read_body(request, MAX_REQUEST_BYTES)
-            if data is None:
+            if data is None:  # too large: refused unread
                 body = failure_message(*MALFORMED)
+                self._record(None, body)
             else:
                 body = self.handle(data, request.headers.get("JWTToken"),
                                    client=request.remote_addr or "")
-            self._record(data, body)
             return Response(body, 200, content_type=CONTENT_TYPE)
         if self.control and request.path.startswith("/_mock/"):
             return self.control_endpoint(request)
@@ -118,6 +118,11 @@ class MockApp:
     def handle(self, data: bytes, jwt: str | None = None, *, client: str = "") -> bytes:
         """One XML API request. Raises werkzeug's ``Forbidden`` (HTTP 403) for a caller
         blocked by the throttle of GetSessionInfo/GetUserCard."""
+        answer = self._answer_message(data, jwt, client=client)
+        self._record(data, answer)
+        return answer
+
+    def _answer_message(self, data: bytes, jwt: str | None, *, client: str) -> bytes:
         site = self.site
         try:
             root = parse_xml(data, max_bytes=MAX_REQUEST_BYTES, max_depth=64)
