@@ -23,6 +23,8 @@ NS: dict[str, str] = {
     "history": f"{BASE}/service/history",
     "auo": f"{BASE}/service/meeting/auo",
     "sc": f"{BASE}/service/supportsession",
+    # the session types training sessions share (accessControl, schedule, ...: sess:)
+    "sess": f"{BASE}/service/session",
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
 
