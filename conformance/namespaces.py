@@ -19,7 +19,6 @@ NS: dict[str, str] = {
     "mtgtype": f"{BASE}/service/meetingtype",
     "event": f"{BASE}/service/event",
     "train": f"{BASE}/service/trainingsession",
-    "sess": f"{BASE}/service/session",
     "history": f"{BASE}/service/history",
     "auo": f"{BASE}/service/meeting/auo",
     "sc": f"{BASE}/service/supportsession",

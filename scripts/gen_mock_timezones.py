@@ -7,8 +7,9 @@ The XML API numbers its time zones by their place in that enumeration (timeZoneI
     python scripts/gen_mock_timezones.py          # rewrite conformance/mock/timezones.py
     python scripts/gen_mock_timezones.py --check  # exit 1 if it is out of date
 
-The XSDs are read from $WEBEX_XSD_DIR (the directory holding webex-2011/, or webex-2011
-itself) or ../shared/xsd beside the checkout.
+common.xsd is read from $WEBEX_XSD_DIR (the directory holding webex-2011/, or webex-2011
+itself), ../shared/xsd beside the checkout, else the packaged schema's copy
+(conformance/schema/xsd/common/common.xsd: the overlay leaves timeZoneType as it is).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def common_xsd() -> Path | None:
         candidates += [base / "webex-2011" / COMMON, base / COMMON]
     candidates.append(ROOT.parent / "shared" / "xsd" / "webex-2011" / COMMON)
     candidates.append(ROOT.parent.parent / "shared" / "xsd" / "webex-2011" / COMMON)
+    candidates.append(ROOT / "conformance" / "schema" / "xsd" / "common" / "common.xsd")
     return next((c for c in candidates if c.is_file()), None)
 
 

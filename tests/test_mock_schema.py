@@ -1,7 +1,8 @@
 """Every answer the mock gives during a full conformance run is valid against the schema of
-the XML API (Cisco's 2011 XSDs plus the 40.x overlay): once with the embedded mock, once
-with the standalone mock by URL. The mock records its answers (``WEBEX_MOCK_RECORD`` /
-``--record``); each is validated, and the test lists every invalid one (API, error).
+the XML API (conformance.schema: Cisco's 2011 XSDs plus the 40.x overlay): once with the
+embedded mock, once with the standalone mock by URL. The mock records its answers
+(``WEBEX_MOCK_RECORD`` / ``--record``); each is validated, and the test lists every invalid
+one (API, line, error).
 """
 
 from __future__ import annotations
@@ -11,144 +12,20 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from functools import cache
 from pathlib import Path
 
-import pytest
 from lxml import etree
 from standalone_mock import ROOT, standalone_mock
 
 from conformance.mock import DEFAULT_HOST, MockApp
 from conformance.mock.app import RECORD_ENV
-from conformance.namespaces import NS, XSI_TYPE
+from conformance.schema import validate_message
 
-SERV = f"{{{NS['serv']}}}"
 
 # -- the schema --------------------------------------------------------------------------
-# The packaged schema (conformance.schema, generated from the 2011 XSDs and the 40.x
-# overlay) when it is there; until then, Cisco's 2011 XSDs read directly, with the
-# elements and APIs 2011 does not know left out of the check (they are the overlay's).
-try:  # pragma: no cover - which branch depends on the checkout
-    from conformance.schema import validate_message as _packaged
-except ImportError:  # pragma: no cover
-    _packaged = None
-
-LATER_ELEMENTS = frozenset("""
-    meetingUUID MeetingUUID audioPassword isEnforceAudioPassword isEnforceAudioLogin
-    umSiteAdmin isEnablePMR cmrHybridVoip displayName deviceCanStartMyPMR
-    deviceCanStartMeeting externalAttendeeSecurity autoLock autoLockWaitTime
-    isPrivateMeeting SupportPrivateMeeting meetingTemplates EnableMobileScreenCapture
-    siteCommonOptions hasHostInMeeting hasAttendeeInMeeting supportE2E isAllowJBH
-    isCETMeeting isPersonalMeetingRoom isNextUpcomingInstance isLocked isRegisterIDRequired
-    meetingLink sipURL displayMeetingUrl registrationForm personalMeetingRoomURL accessCode
-    createTime timeToLive guestToken""".split())
-LATER_APIS = frozenset({"createContactResponse", "setContactResponse",
-                        "delContactsResponse", "lstCalendarSessionResponse",
-                        "LstAccessAnywhereHistoryResponse", "getMeResponse",
-                        "getUserCardResponse"})
-# where a LATER name is also a 2011 element: (parent local name, element)
-IN_2011 = {("recording", "createTime"), ("createMeetingResponse", "guestToken"),
-           ("getMeetingResponse", "guestToken"), ("createEventResponse", "guestToken")}
-# 40.x elements whose name 2011 uses elsewhere: (parent local name, element)
-LATER_PAIRS = {("user", "privilege"),  # LstsummaryUser's privilege/umSiteAdmin
-               ("bodyContent", "meetingPassword"),  # CreateMeeting's (40.1.2)
-               ("bodyContent", "sessionPassword"), ("bodyContent", "eventPassword")}
-# 40.8.0 made these optional in GetSessionInfo (hidden from the uninvited): the 2011
-# check is given a placeholder where the mock rightly leaves them out
-RELAXED_40_8 = (("metaData", "confName", 0), ("schedule", "startDate", 0),
-                ("schedule", "duration", 1), ("schedule", "timeZone", 2))
-
-
-def _xsd_dir() -> Path | None:
-    base = os.environ.get("WEBEX_XSD_DIR")
-    candidates = [Path(base) / "webex-2011", Path(base)] if base else []
-    candidates += [ROOT.parent / "shared" / "xsd" / "webex-2011",
-                   ROOT.parent.parent / "shared" / "xsd" / "webex-2011"]
-    return next((c for c in candidates if (c / "2002/06/common/common.xsd").is_file()), None)
-
-
-SERVICE_XSDS = ("service/service.xsd", "common/common.xsd", "service/user/user.xsd",
-                "service/site/site.xsd", "service/ep/ep.xsd",
-                "service/meetingtype/meetingtype.xsd", "service/meeting/meeting.xsd",
-                "service/attendee/attendee.xsd", "service/event/event.xsd",
-                "service/training/trainingsession.xsd", "service/history/history.xsd",
-                "service/meeting/teleconferenceonly.xsd",
-                "service/supportsession/supportsession.xsd", "service/session/session.xsd")
-
-
-@cache
-def _schema_2011() -> etree.XMLSchema | None:
-    root = _xsd_dir()
-    if root is None:
-        return None
-    base = (root / "2002" / "06").resolve()
-    imports = []
-    for rel in SERVICE_XSDS:
-        doc = etree.parse(str(base / rel))
-        imports.append(f'<xsd:import namespace="{doc.getroot().get("targetNamespace")}" '
-                       f'schemaLocation="{(base / rel).as_uri()}"/>')
-    wrapper = ('<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
-               'targetNamespace="urn:conformance:wrapper">' + "".join(imports)
-               + "</xsd:schema>")
-    return etree.XMLSchema(etree.fromstring(wrapper.encode(),
-                                            base_url=(base / "wrapper.xsd").as_uri()))
-
-
-def _local(el: etree._Element) -> str:
-    return el.tag.rpartition("}")[2] if isinstance(el.tag, str) else ""
-
-
-def _without_later(doc: etree._Element) -> etree._Element:
-    """The answer without what the 2011 XSDs cannot know (the overlay's)."""
-    for content in doc.iter(f"{SERV}bodyContent"):
-        if (content.get(XSI_TYPE) or "").rpartition(":")[2] in LATER_APIS:
-            content.clear()
-            continue
-        for node in list(content.iter()):
-            parent = node.getparent()
-            if parent is None or node is content:
-                continue
-            pair = (_local(parent), _local(node))
-            if pair in IN_2011:
-                continue
-            if _local(node) in LATER_ELEMENTS or pair in LATER_PAIRS:
-                parent.remove(node)
-        if (content.get(XSI_TYPE) or "").endswith(":getSessionInfoResponse"):
-            ep = NS["ep"]
-            for parent, name, at in RELAXED_40_8:
-                holder = content.find(f"{{{ep}}}{parent}")
-                if holder is not None and holder.find(f"{{{ep}}}{name}") is None:
-                    placeholder = etree.Element(f"{{{ep}}}{name}")
-                    placeholder.text = "0" if name == "duration" else "hidden"
-                    holder.insert(at, placeholder)
-    return doc
-
-
-def _apis(doc: etree._Element) -> str:
-    types = [(c.get(XSI_TYPE) or "FAILURE").rpartition(":")[2]
-             for c in doc.iter(f"{SERV}bodyContent")]
-    return ",".join(sorted(set(types)))
-
-
 def validate(answer: bytes) -> list[str]:
-    """The schema's complaints about one answer ([] when valid)."""
-    if _packaged is not None:
-        return [f"{getattr(e, 'api', '')}: line {getattr(e, 'line', '?')}: "
-                f"{getattr(e, 'message', e)}" for e in _packaged(answer)]
-    schema = _schema_2011()
-    assert schema is not None
-    doc = _without_later(etree.fromstring(answer))
-    if schema.validate(doc):
-        return []
-    return [f"{_apis(doc)}: {e.message}" for e in schema.error_log]
-
-
-def _no_schema() -> bool:
-    return _packaged is None and _schema_2011() is None
-
-
-needs_schema = pytest.mark.skipif(_no_schema(), reason="no schema: neither conformance."
-                                  "schema nor Cisco's 2011 XSDs (WEBEX_XSD_DIR)")
+    """The packaged schema's complaints about one answer ([] when valid)."""
+    return [str(e) for e in validate_message(answer)]
 
 
 # -- the recorded answers -----------------------------------------------------------------
@@ -181,13 +58,10 @@ def _conformance_run(reports: Path, env: dict[str, str]) -> subprocess.Completed
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
 
 
-@needs_schema
 def test_embedded_mock_answers_are_schema_valid(tmp_path: Path) -> None:
     record = tmp_path / "answers"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEBEX_")}
     env[RECORD_ENV] = str(record)
-    if os.environ.get("WEBEX_XSD_DIR"):
-        env["WEBEX_XSD_DIR"] = os.environ["WEBEX_XSD_DIR"]
     run = _conformance_run(tmp_path / "reports", env)
     assert run.returncode == 0, run.stdout[-3000:]
     total, bad = _invalid(record)
@@ -195,7 +69,6 @@ def test_embedded_mock_answers_are_schema_valid(tmp_path: Path) -> None:
     assert not bad, _report("embedded mock", total, bad)
 
 
-@needs_schema
 def test_standalone_mock_answers_are_schema_valid(tmp_path: Path) -> None:
     record = tmp_path / "answers"
     with standalone_mock("--record", str(record)) as mock:
@@ -223,7 +96,6 @@ def _get_meeting_answer(tmp_path: Path) -> bytes:
     return _answers(tmp_path)[-1]["response"].encode("utf-8")
 
 
-@needs_schema
 def test_a_wrong_answer_is_reported(tmp_path: Path) -> None:
     answer = _get_meeting_answer(tmp_path)
     assert validate(answer) == []

@@ -122,6 +122,8 @@ def write(prefix: str, fields: Iterable[Field], values: Mapping[str, Any], *,
         own = f.ns or prefix
         if isinstance(value, etree._Element):  # computed by the handler
             out.append(value)
+        elif isinstance(value, tuple):  # computed: the field and what follows it
+            out += [v for v in value if v is not None]
         elif isinstance(f.kind, List):
             out.append(el(f"{own}:{f.name}", None, *[el(f"{own}:{f.kind.child}", v)
                                                       for v in value]))

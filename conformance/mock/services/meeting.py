@@ -271,13 +271,13 @@ def meeting_elements(call: Call, meeting: Meeting) -> list:
         group("meet:attendeeOptions", *options,
               *lobby_elements(call, meeting)),  # locked-lobby (40.9.0): last
         el("meet:meetingkey", meeting.key),
-        uuid_el(call, "meet:meetingUUID", meeting.uuid),
         el("meet:status", meeting.status),
         el("meet:hostJoined", meeting.status == "INPROGRESS"
            and bool(meeting.extra.get("host_joined"))),
         el("meet:participantsJoined", meeting.status == "INPROGRESS"
            and int(meeting.extra.get("attendees_joined", 0)) > 0),
         el("meet:hostKey", meeting.host_key),
+        uuid_el(call, "meet:meetingUUID", meeting.uuid),  # the overlay: after hostKey
         opt("meet:guestToken", meeting.extra.get("guest_token")),
         el("meet:hostType", "1019001"),
         el("meet:meetingLink", meeting_link(site, meeting)),

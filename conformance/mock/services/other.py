@@ -210,8 +210,10 @@ def del_contacts(call: Call) -> list:
 def create_event(call: Call) -> list:
     _start_ok(call, "schedule/startDate", "schedule/timeZoneID")
     rec = _create(call, "event", "metaData/sessionName")
-    return [el("event:sessionKey", rec.key), el("event:guestToken", "0" * 32),
-            uuid_el(call, "event:meetingUUID", rec.fields.get("uuid"))]
+    # createEventResponse: sessionKey, meetingUUID (the overlay), guestToken
+    return [el("event:sessionKey", rec.key),
+            uuid_el(call, "event:meetingUUID", rec.fields.get("uuid")),
+            el("event:guestToken", "0" * 32)]
 
 
 @handler("SetEvent")
@@ -323,8 +325,8 @@ def get_training_session(call: Call) -> list:
                   el("train:sessionType", rec.fields.get("session_type", 9))),
             group("train:attendees", group("sess:participants", *participants)),
             el("train:sessionKey", rec.key),
-            el("train:status", "NOT_INPROGRESS"),
-            uuid_el(call, "train:meetingUUID", rec.fields.get("uuid"))]
+            uuid_el(call, "train:meetingUUID", rec.fields.get("uuid")),
+            el("train:status", "NOT_INPROGRESS")]
 
 
 @handler("DelTrainingSession")
@@ -391,7 +393,6 @@ def lst_recording(call: Call) -> list:
     site = call.site
     return [matching_records("ep", len(recs), len(recs), 1)] + [
         group("ep:recording", el("ep:recordingID", r.key),
-              uuid_el(call, "ep:meetingUUID", r.fields.get("uuid"), in_list=True),
               el("ep:hostWebExID", r.fields.get("host", "")),
               el("ep:name", r.name),
               el("ep:description", r.fields.get("description", "")),
@@ -400,6 +401,8 @@ def lst_recording(call: Call) -> list:
               el("ep:size", "1.5"),
               el("ep:streamURL", f"https://{site.name}.webex.com/{site.name}/lsr.php?RCID={r.key}"),
               el("ep:fileURL", f"https://{site.name}.webex.com/{site.name}/ldr.php?RCID={r.key}"),
+              # the overlay: meetingUUID after sessionKey (the recording has none here)
+              uuid_el(call, "ep:meetingUUID", r.fields.get("uuid"), in_list=True),
               el("ep:recordingType", 0),
               el("ep:duration", 1800),
               el("ep:format", "ARF"),

@@ -72,13 +72,6 @@ def get_site(call: Call) -> list:
               else el("site:EnableMobileScreenCapture",
                       bool(s.get("enable_mobile_screen_capture", False))
                       and not call.fault("mobile-screen-capture-always-false"))),
-        group("site:siteCommonOptions",
-              None if call.fault("scheduled-pmr-toggle-missing")
-              else el("site:SupportXMLAPIReturnScheduledPMR",
-                      bool(s.get("support_return_scheduled_pmr", False))
-                      and not call.fault("scheduled-pmr-toggle-always-false")),
-              # locked-lobby: GetSite's placement is the mock's choice (not documented)
-              el("site:ConsistentLockedLobby", bool(s.get("consistent_locked_lobby", False)))),
         group("site:passwordCriteria", *_criteria(
             ("mixedCase", True), ("minLength", 8), ("minAlpha", 1), ("minNumeric", 1),
             ("minSpecial", 0), ("disallowWebTextSessions", True),
@@ -88,6 +81,13 @@ def get_site(call: Call) -> list:
             ("minSpecial", 0), ("disallow3XRepeatedChar", True),
             ("disallowWebTextAccounts", True), ("disallowList", False))),
         group("site:meetingPlace"),
+        # the 40.6.0 sample: siteCommonOptions at the end of siteInstance
+        group("site:siteCommonOptions",
+              None if call.fault("scheduled-pmr-toggle-missing")
+              else el("site:SupportXMLAPIReturnScheduledPMR",
+                      bool(s.get("support_return_scheduled_pmr", False))
+                      and not call.fault("scheduled-pmr-toggle-always-false"))),
+        # (ConsistentLockedLobby, locked-lobby: the notes do not say GetSite reports it)
     )]
 
 

@@ -303,9 +303,12 @@ def _user_elements(call: Call, user: User, *,
     def part(*names: str) -> list[etree._Element]:
         return F.write("use", [stored[n] for n in names], st)
 
+    cmr_el = None if cmr is None or call.fault("cmr-hybrid-voip-not-returned") \
+        else el("use:cmrHybridVoip", cmr)
     return [
         el("use:firstName", user.first_name),
         el("use:lastName", user.last_name),
+        opt("use:displayName", _display_name(call, user)),  # the overlay: after lastName
         *part("title", "categoryId", "description", "officeGreeting", "company"),
         el("use:webExId", user.webex_id),
         group("use:address", *F.write("com", F.USER_ADDRESS.fields,
@@ -320,13 +323,14 @@ def _user_elements(call: Call, user: User, *,
         group("use:options", *F.write("use", F.USER_OPTIONS.fields, st.get("options", {}))),
         el("use:timeZoneID", tz),
         el("use:timeZone", TZ_NAMES.get(tz, TZ_NAMES[DEFAULT_TZ])),
+        # the overlay: umSiteAdmin first (40.9.0 sample), cmrHybridVoip after voiceOverIp,
+        # isEnablePMR last
         group("use:privilege",
-              *F.write("use", F.USER_PRIVILEGE, privilege),
               None if getme and call.fault("um-site-admin-missing-in-getme")
               else el("use:umSiteAdmin", user.um_site_admin),
-              el("use:isEnablePMR", user.pmr_enabled),
-              None if cmr is None or call.fault("cmr-hybrid-voip-not-returned")
-              else el("use:cmrHybridVoip", cmr)),
+              *F.write("use", F.USER_PRIVILEGE, dict(privilege, voiceOverIp=(
+                  el("use:voiceOverIp", privilege.get("voiceOverIp", "true")), cmr_el))),
+              el("use:isEnablePMR", user.pmr_enabled)),
         el("use:language", st.get("language", "ENGLISH")),
         el("use:locale", st.get("locale", "U.S.")),
         *part("schedulingPermission"),
@@ -353,7 +357,6 @@ def _user_elements(call: Call, user: User, *,
             "registered", site.clock.now()), DEFAULT_TZ)),
         el("use:userId", user.user_id),
         el("use:passwordExpires", False),
-        opt("use:displayName", _display_name(call, user)),
     ]
 
 
