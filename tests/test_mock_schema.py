@@ -21,11 +21,44 @@ from conformance.mock import DEFAULT_HOST, MockApp
 from conformance.mock.app import RECORD_ENV
 from conformance.schema import validate_message
 
-
 # -- the schema --------------------------------------------------------------------------
+# What the mock writes and the schema does not have yet, asked of the overlay (one entry
+# each, removed once conformance/schema has it): (API, element local name).
+PENDING_OVERLAY = {
+    # LstContact's contact/contactID: what DelContacts takes, so the sweep can delete a
+    # run's contacts; the 2011 ep:contactType lacks it
+    ("LstContact", "contactID"),
+}
+
+
 def validate(answer: bytes) -> list[str]:
     """The packaged schema's complaints about one answer ([] when valid)."""
-    return [str(e) for e in validate_message(answer)]
+    doc = etree.fromstring(answer)
+    pending = [e for api, name in PENDING_OVERLAY
+               for e in doc.iterfind(f".//{{*}}bodyContent[@{{{XSI}}}type]//{{*}}{name}")
+               if e.getparent().getparent().get(f"{{{XSI}}}type", "").endswith(
+                   api[0].lower() + api[1:] + "Response")]
+    for node in pending:
+        node.getparent().remove(node)
+    return [str(e) for e in validate_message(doc)]
+
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def test_pending_overlay_entries_are_still_pending(tmp_path: Path) -> None:
+    """An entry the overlay has meanwhile added must leave PENDING_OVERLAY."""
+    from conformance.envelope import Body, Credentials, build_message
+    from conformance.mock import DEFAULT_ADMIN, DEFAULT_SITE
+
+    app = MockApp()
+    creds = Credentials(DEFAULT_SITE, *DEFAULT_ADMIN)
+    app.handle(build_message(creds, [Body("CreateContact", {
+        "contact": {"name": "pending", "email": "pending@example.com"}})]))
+    answer = app.handle(build_message(creds, [Body("LstContact", {})]))
+    assert ("LstContact", "contactID") in PENDING_OVERLAY
+    assert any("contactID" in str(e) for e in validate_message(answer))
+    assert validate(answer) == []
 
 
 # -- the recorded answers -----------------------------------------------------------------

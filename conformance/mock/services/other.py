@@ -189,8 +189,10 @@ def lst_contact(call: Call) -> list:
         recs = [r for r in recs if r.key == wanted]
     if not recs:
         raise ApiError(*NOT_FOUND)
-    # lstContactResponse: contact* (ep:contactType: name, ..., one email), no count
-    return [group("ep:contact", el("ep:name", r.name),
+    # lstContactResponse: contact* (ep:contactType: name, ..., one email), no count;
+    # contactID first (what DelContacts takes: the sweep deletes contacts by it; the 2011
+    # contactType lacks it, the overlay is asked to add it)
+    return [group("ep:contact", el("ep:contactID", r.key), el("ep:name", r.name),
                   el("ep:email", r.emails[0] if r.emails else "")) for r in recs]
 
 
