@@ -28,18 +28,21 @@ PENDING_OVERLAY = {
     # LstContact's contact/contactID: what DelContacts takes, so the sweep can delete a
     # run's contacts; the 2011 ep:contactType lacks it
     ("LstContact", "contactID"),
+    # GetSite's siteCommonOptions/ConsistentLockedLobby (locked-lobby, 40.9.0): the notes
+    # do not say where GetSite reports the setting; the suite reads it by local name from
+    # a site without a control interface (target.py)
+    ("GetSite", "ConsistentLockedLobby"),
 }
 
 
 def validate(answer: bytes) -> list[str]:
     """The packaged schema's complaints about one answer ([] when valid)."""
     doc = etree.fromstring(answer)
-    pending = [e for api, name in PENDING_OVERLAY
-               for e in doc.iterfind(f".//{{*}}bodyContent[@{{{XSI}}}type]//{{*}}{name}")
-               if e.getparent().getparent().get(f"{{{XSI}}}type", "").endswith(
-                   api[0].lower() + api[1:] + "Response")]
-    for node in pending:
-        node.getparent().remove(node)
+    for content in doc.iterfind(".//{*}bodyContent"):
+        api = content.get(f"{{{XSI}}}type", "").rpartition(":")[2].lower()
+        for name in {n for a, n in PENDING_OVERLAY if api == a.lower() + "response"}:
+            for node in list(content.iterfind(f".//{{*}}{name}")):
+                node.getparent().remove(node)
     return [str(e) for e in validate_message(doc)]
 
 
@@ -58,6 +61,10 @@ def test_pending_overlay_entries_are_still_pending(tmp_path: Path) -> None:
     answer = app.handle(build_message(creds, [Body("LstContact", {})]))
     assert ("LstContact", "contactID") in PENDING_OVERLAY
     assert any("contactID" in str(e) for e in validate_message(answer))
+    assert validate(answer) == []
+    answer = app.handle(build_message(creds, [Body("GetSite", {})]))
+    assert ("GetSite", "ConsistentLockedLobby") in PENDING_OVERLAY
+    assert any("ConsistentLockedLobby" in str(e) for e in validate_message(answer))
     assert validate(answer) == []
 
 
