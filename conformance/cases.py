@@ -183,6 +183,9 @@ class Case:
     steps: tuple[Step, ...]
     path: str
     line: int | None
+    # uses of placements the schema overlay only infers (informational, or pinned where
+    # only the position is a guess); see check_schema
+    inferred: tuple[InferredUse, ...] = ()
 
     @property
     def param_id(self) -> str:
@@ -311,6 +314,8 @@ def load_case_file(path: str | Path) -> list[Case]:
         names = list(parameters)
         combos = itertools.product(*(parameters[n] for n in names)) if names else [()]
         for combo in combos:
+            inferred = check_schema(raw["steps"], steps, dict(zip(names, combo, strict=True)),
+                                    path, case_field)
             out.append(Case(
                 requirement=doc["requirement"], id=raw["id"], title=raw["title"],
                 since=str(raw.get("since", doc["since"])), source=_plain(doc["source"]),
@@ -319,8 +324,135 @@ def load_case_file(path: str | Path) -> list[Case]:
                                               *raw.get("requires", [])])),
                 hazards=tuple(dict.fromkeys([*defaults.get("hazards", []),
                                              *raw.get("hazards", [])])),
-                params=dict(zip(names, combo, strict=True)), steps=steps, path=path, line=line))
+                params=dict(zip(names, combo, strict=True)), steps=steps, path=path, line=line,
+                inferred=tuple(dict.fromkeys(inferred))))
     return out
+
+
+# -- the XML API schema: every XPath and request element must resolve -----------------------
+_XPATH_LISTS = ("present", "absent")
+_XPATH_KEYS = ("equals", "matches", "count")
+
+
+def _param_value(params: dict[str, Any], expr: str) -> Any:
+    node: Any = {"params": params}
+    for part in expr.strip().split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _with_params(text: str, params: dict[str, Any]) -> str:
+    """``${params...}`` resolved for this parameter value; the other templates (saved and
+    run values) can only stand inside string literals, where ``x`` stands for them."""
+    def sub(m: re.Match[str]) -> str:
+        value = _param_value(params, m.group(1)) if m.group(1).strip().startswith(
+            "params.") else None
+        return str(value) if value is not None and not isinstance(value, dict) else "x"
+    return _TEMPLATE.sub(sub, text)
+
+
+def _xpaths(block: dict[str, Any], prefix: list[Any]) -> list[tuple[list[Any], str]]:
+    out: list[tuple[list[Any], str]] = []
+    for key in _XPATH_LISTS:
+        for index, xpath in enumerate(block.get(key) or []):
+            out.append(([*prefix, key, index], xpath))
+    for key in _XPATH_KEYS:
+        for xpath in block.get(key) or {}:
+            out.append(([*prefix, key, xpath], xpath))
+    if isinstance(block.get("each"), dict):
+        out += _xpaths(block["each"], [*prefix, "each"])
+    return out
+
+
+def check_schema(raw_steps: Any, steps: tuple[Step, ...], params: dict[str, Any], path: str,
+                 case_field: str) -> list[InferredUse]:
+    """Every XPath of ``expect``, ``info`` and ``save`` and every element of a step's request
+    body (defaults included) must resolve in the schema for the step's API; a
+    :class:`CaseDefinitionError` names the file, line and field otherwise. A gating use of
+    an ``inferred`` placement (see :func:`inferred_uses`) is refused too. Returns the
+    non-gating (informational) uses of inferred placements."""
+    from .schema import SchemaPathError, resolve_body, resolve_path
+
+    found: list[InferredUse] = []
+    for index, step in enumerate(steps):
+        if step.api is None:
+            continue
+        raw = raw_steps[index] if isinstance(raw_steps, list) and index < len(raw_steps) \
+            else {}
+        fname = f"{case_field}.steps[{index}]"
+        api = _with_params(step.api, params)
+        if api not in APIS:
+            raise CaseDefinitionError(f"unknown API '{api}' (from {step.api})", path=path,
+                                      line=_line_of(raw, ["api"]) or step.line,
+                                      field=f"{fname}.api")
+        checks: list[tuple[list[Any], str, str]] = []
+        for block in ("expect", "info"):
+            checks += [(loc, xp, block) for loc, xp in
+                       _xpaths(getattr(step, block) or {}, [block])]
+        checks += [(["save", name], xp, "save") for name, xp in (step.save or {}).items()]
+        for loc, xpath, block in checks:
+            text = _with_params(xpath, params)
+            field = f"{fname}.{_field(loc)}"
+            line = _line_of(raw, loc) or step.line
+            try:
+                uses = resolve_path(api, text, side="response")
+            except SchemaPathError as exc:
+                raise CaseDefinitionError(exc.detail + (f" (from {xpath!r})" if text != xpath
+                                                        else ""), path=path, line=line,
+                                          field=field) from None
+            for use in uses:
+                if use.decl.placement != "inferred" or not use.pinned:
+                    continue
+                if use.decl.parent_inferred and block in ("expect", "save"):
+                    raise CaseDefinitionError(
+                        f"{xpath!r} pins {use.decl.name} under {use.decl.owner}, a parent the "
+                        f"schema overlay only infers for {api}: a conformant server may put "
+                        f"it elsewhere. Find it anywhere (.//prefix:{use.decl.name}) or "
+                        f"check this path under 'info'", path=path, line=line, field=field)
+                found.append(InferredUse(path, line, field, api, use.decl.name, text, block))
+        if step.xml is None:
+            body = step_body(step)
+            if isinstance(body, dict):
+                try:
+                    uses = resolve_body(api, _render_keys(body, params))
+                except SchemaPathError as exc:
+                    raise CaseDefinitionError(exc.detail, path=path,
+                                              line=_line_of(raw, ["body"]) or step.line,
+                                              field=f"{fname}.body") from None
+                for use in uses:
+                    if use.decl.placement == "inferred":
+                        found.append(InferredUse(path, _line_of(raw, ["body"]) or step.line,
+                                                 f"{fname}.body.{use.path.replace('/', '.')}",
+                                                 api, use.decl.name, use.path, "body"))
+    return found
+
+
+def _render_keys(body: Any, params: dict[str, Any]) -> Any:
+    if isinstance(body, dict):
+        return {(_with_params(k, params) if isinstance(k, str) and "${params." in k else k):
+                _render_keys(v, params) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_render_keys(v, params) for v in body]
+    return body
+
+
+@dataclass(frozen=True)
+class InferredUse:
+    """A case naming an element at a placement the overlay only infers."""
+
+    path: str
+    line: int | None
+    field: str
+    api: str
+    element: str
+    xpath: str
+    block: str  # expect | info | save | body
+
+    def __str__(self) -> str:
+        return (f"{self.path}:{self.line}: field '{self.field}': {self.api} {self.element} "
+                f"at an inferred placement ({self.xpath})")
 
 
 # -- templates at run time ---------------------------------------------------------------------

@@ -98,6 +98,8 @@ def load_overlay(path: Path = OVERLAY) -> dict[str, Any]:
             raise OverlayError(f"{where}: placement must be one of {PLACEMENTS}")
         if "type" not in add and "children" not in add:
             raise OverlayError(f"{where}: 'type' or 'children' is required")
+        if add.get("parent_inferred") and add["placement"] != "inferred":
+            raise OverlayError(f"{where}: parent_inferred needs placement inferred")
         if str(add.get("minOccurs", "0")) != "0":
             raise OverlayError(f"{where}: overlay elements are optional (minOccurs 0)")
         if sum(k in add for k in ("after", "before", "at")) > 1:
@@ -278,6 +280,8 @@ def _provenance(entry: dict[str, Any]) -> str:
     text = f"overlay: {entry['release']}, \"{entry['section']}\""
     if "placement" in entry:
         text += f", placement {entry['placement']}"
+    if entry.get("parent_inferred"):
+        text += ", parent inferred"
     return text
 
 

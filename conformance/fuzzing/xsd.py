@@ -1,13 +1,12 @@
-"""A small reader of Cisco's 2011 XSDs: the simple, optional children of an API's request
-type, in schema order, so strategies are driven by the schema rather than hand-listed.
+"""A small reader of the XML API schema shipped in the package (conformance/schema: Cisco's
+2011 XSDs with the 40.x overlay): the simple, optional children of an API's request type,
+in schema order, so strategies are driven by the schema rather than hand-listed.
 
-The XSDs are looked up in ``$WEBEX_XSD_DIR``, then ``shared/xsd`` beside the checkout;
-without them the readers return nothing and the strategies fall back to empty bodies.
+Nothing outside the installed package is read.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,7 +19,7 @@ from ..xmlsafe import parse_xml
 XS = "http://www.w3.org/2001/XMLSchema"
 _XS = f"{{{XS}}}"
 
-# service of conformance.apis -> XSD file below <root>/webex-2011/2002/06/
+# service of conformance.apis -> XSD file below the packaged schema directory
 SERVICE_FILES = {
     "user": "service/user/user.xsd", "site": "service/site/site.xsd",
     "ep": "service/ep/ep.xsd", "meetingtype": "service/meetingtype/meetingtype.xsd",
@@ -42,14 +41,11 @@ class Field:
 
 
 def xsd_root() -> Path | None:
-    candidates = [os.environ.get("WEBEX_XSD_DIR")]
-    here = Path(__file__).resolve()
-    candidates += [str(p / "shared" / "xsd") for p in here.parents[2:4]]
-    candidates.append("/work/shared/xsd")
-    for c in candidates:
-        if c and (Path(c) / "webex-2011" / "2002" / "06" / COMMON_FILE).is_file():
-            return Path(c) / "webex-2011" / "2002" / "06"
-    return None
+    """The packaged schema directory (``conformance/schema/xsd``)."""
+    from ..schema import xsd_dir
+
+    root = xsd_dir()
+    return root if (root / COMMON_FILE).is_file() else None
 
 
 @cache

@@ -34,6 +34,7 @@ class Decl:
     type_key: tuple[str, ...] | None
     placement: str | None = None  # overlay: documented | inferred; None: Cisco's 2011 XSD
     owner: str = ""               # the type it is declared in (for messages)
+    parent_inferred: bool = False  # overlay: the parent itself is a guess
 
     @property
     def clark(self) -> str:
@@ -64,7 +65,6 @@ class Model:
         self._docs: list[etree._Element] = []
         self._types: dict[tuple[str, str], etree._Element] = {}
         self._elements: dict[tuple[str, str], etree._Element] = {}
-        self._qualified: dict[int, bool] = {}
         for data in files.values():
             doc = etree.fromstring(data, parser)
             self._docs.append(doc)
@@ -76,6 +76,8 @@ class Model:
                     self._elements[(tns, node.get("name", ""))] = node
         self._built: dict[tuple[str, ...], ComplexType] = {}
         self._inline: dict[tuple[str, ...], tuple[etree._Element, str]] = {}
+        # an inline type's elements are as much overlay as the element that holds them
+        self._inline_placement: dict[tuple[str, ...], str | None] = {}
 
     # -- types ----------------------------------------------------------------------------
     def _tns(self, node: etree._Element) -> str:
@@ -109,7 +111,8 @@ class Model:
         return self._build(key, node, label)
 
     def _build(self, key: tuple[str, ...], node: etree._Element, label: str) -> ComplexType:
-        ctype = ComplexType(key, label, placement=_placement_of(node))
+        ctype = ComplexType(key, label, placement=_placement_of(node)
+                            or self._inline_placement.get(key))
         self._built[key] = ctype  # before the children: recursive types
         ext = node.find(f"{_XS}complexContent/{_XS}extension")
         if ext is not None:
@@ -143,6 +146,8 @@ class Model:
         qualified = is_global or (form == "qualified" if form else self._qualified_form(node))
         ns = self._tns(node) if qualified else None
         placement = _placement_of(node) or inherited
+        note = node.find(f"{_XS}annotation/{_XS}documentation")
+        parent_inferred = note is not None and "parent inferred" in (note.text or "")
         type_key: tuple[str, ...] | None = None
         if node.get("type"):
             tns, local = self._resolve_qname(node, node.get("type", ""))
@@ -153,7 +158,8 @@ class Model:
             if inline is not None:
                 type_key = ("inline", str(id(inline)))
                 self._inline[type_key] = (inline, f"{owner}/{name}")
-        return Decl(ns, name, type_key, placement, owner)
+                self._inline_placement[type_key] = placement
+        return Decl(ns, name, type_key, placement, owner, parent_inferred)
 
     def children(self, decl_or_type: Decl | ComplexType | None) -> tuple[list[Decl], bool]:
         """The child declarations and whether any other child may appear (xsd:any)."""
