@@ -91,11 +91,13 @@ def _steps(path: str) -> list[str]:
     return out
 
 
-def _elements(context: Any, path: str) -> list[Any]:
+def _elements(context: Any, path: str) -> list[Any] | None:
+    """The elements a path selects (an attribute or text: its element); None when the
+    path is not XPath at all (e.g. "HTTP status")."""
     try:
         found = context.xpath(path, namespaces=NS)
-    except Exception:  # a path that is not XPath (e.g. "HTTP status"): nothing to mark
-        return []
+    except Exception:  # not XPath: nothing to mark
+        return None
     found = found if isinstance(found, list) else [found]
     out = []
     for item in found:
@@ -122,13 +124,15 @@ def locate(root: Any, difference: str) -> tuple[list[Any], bool]:
         found = _elements(responses[index - 1], path)
         return (found, True) if found else ([responses[index - 1]], False)
     if path == "serv:header/serv:response":
-        return _elements(root, "serv:header"), True
+        return _elements(root, "serv:header") or [], True
     if index > len(bodies):
         return ([bodies[-1]] if bodies else []), False
     body = bodies[index - 1]
     if path.startswith("serv:bodyContent"):
         return [body], True
     found = _elements(body, path)
+    if found is None:
+        return [], True
     if found:
         return found, True
     steps = _steps(path)
