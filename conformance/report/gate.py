@@ -66,6 +66,10 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
     headline = HEADLINES[outcome]
     if outcome == "infrastructure-errors" and cause:
         headline = f"Could not tell: {cause}"  # the common cause, e.g. an unreachable site
+    selected = (record.get("run") or {}).get("requirement_filter") or []
+    if selected and outcome != "nothing-run":
+        headline += f" (partial run: {len(selected)} of {len(record['requirements'])} " \
+                    f"requirements selected)"
     return {"outcome": outcome, "headline": headline, "exit_code": code,
             "strict_waivers": strict_waivers, "reasons": reasons,
             "failing_cases": sorted(failing), "waived_cases": sorted(waived),

@@ -17,8 +17,10 @@ from .allure_env import release_note_link
 from .baseline import CHANGES
 
 VERDICT_LABELS = {"fail": "FAIL", "error": "ERROR", "waived": "WAIVED", "pass": "PASS",
-                  "skip": "SKIP", "not-covered": "NOT COVERED"}
-VERDICT_ORDER = ["fail", "error", "waived", "pass", "skip", "not-covered"]
+                  "skip": "SKIP", "not-run": "NOT RUN (filtered)", "not-covered": "NOT COVERED"}
+# "not-run" is shown (not recorded) for a requirement a --conformance-requirement filter left
+# out: the record says not-covered, but it has cases; they were not selected.
+VERDICT_ORDER = ["fail", "error", "waived", "pass", "skip", "not-run", "not-covered"]
 CHANGE_LABELS = {"newly_failing": "Newly failing", "newly_erroring": "Newly erroring",
                  "newly_skipped": "Newly skipped", "newly_passing": "Newly passing"}
 MAX_EVIDENCE = 20000
@@ -280,6 +282,15 @@ def _trend_view(record: dict[str, Any], req_id: str) -> list[dict[str, Any]]:
     return cells
 
 
+def shown_verdict(req: dict[str, Any], selected: set[str] | list[str]) -> str:
+    """A requirement's verdict as the reports show it: waivers applied (``waived``), and
+    ``not-run`` for one a requirement filter left out (recorded as not-covered)."""
+    shown = req.get("gate_verdict", req["verdict"])
+    if shown == "not-covered" and selected and req["id"] not in selected:
+        return "not-run"
+    return str(shown)
+
+
 def view_model(record: dict[str, Any]) -> dict[str, Any]:
     reqs = record["requirements"]
     releases = sorted({r["since"] for r in reqs if r.get("since")}, key=_version_key)
@@ -291,8 +302,9 @@ def view_model(record: dict[str, Any]) -> dict[str, Any]:
                 change_of[item["id"]] = name
     anchors: dict[int, str] = {}
     rows = []
+    selected = set(record["run"].get("requirement_filter") or [])
     for r in reqs:
-        shown = r.get("gate_verdict", r["verdict"])
+        shown = shown_verdict(r, selected)
         waivers = [w for w in record.get("waivers", []) if w.get("requirement") == r["id"]
                    or (w.get("case") or "").startswith(r["id"] + "::")]
         cases = []
@@ -317,7 +329,7 @@ def view_model(record: dict[str, Any]) -> dict[str, Any]:
     rows.sort(key=lambda row: (VERDICT_ORDER.index(row["shown"]),
                                _version_key(row["since"] or "999"), row["id"]))
     counts = {v: sum(1 for row in rows if row["shown"] == v) for v in VERDICT_ORDER}
-    case_counts = {v: 0 for v in VERDICT_ORDER if v != "not-covered"}
+    case_counts = {v: 0 for v in VERDICT_ORDER if v not in ("not-covered", "not-run")}
     for row in rows:
         for c in row["cases"]:
             case_counts[c["shown"]] = case_counts.get(c["shown"], 0) + 1
@@ -344,6 +356,7 @@ def view_model(record: dict[str, Any]) -> dict[str, Any]:
             "counts": counts, "case_counts": case_counts, "per_release": per_release,
             "changes": changes, "comparison": comparison,
             "trend_runs": len(trend_runs) if len(trend_runs) > 1 else 0,
+            "selected": sorted(selected),
             "waivers": record.get("waivers", []), "labels": VERDICT_LABELS,
             "order": VERDICT_ORDER, "schema_version": record.get("schema_version")}
 

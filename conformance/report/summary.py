@@ -14,7 +14,7 @@ from typing import Any
 
 from .allure_env import release_note_link
 from .baseline import CHANGES
-from .html import VERDICT_LABELS, VERDICT_ORDER, visible
+from .html import VERDICT_LABELS, VERDICT_ORDER, shown_verdict, visible
 
 MAX_ROWS = 20
 _LETTERS = {"fail": "F", "error": "E", "waived": "W", "pass": "P", "skip": "S"}
@@ -41,16 +41,17 @@ def markdown_summary(record: dict[str, Any], max_rows: int = MAX_ROWS) -> str:
     gate = record.get("gate", {})
     run = record.get("run", {})
     reqs = record.get("requirements", [])
+    selected = run.get("requirement_filter") or []
     lines = [f"## {md(gate.get('headline', 'Conformance run'))} "
              f"(exit code {gate.get('exit_code', '?')})", ""]
     facts = [f"target {md(run.get('url') or run.get('target') or '?')}",
              f"site API version {md(run.get('api_version') or 'unknown')}"]
     if run.get("duration_s") is not None:
         facts.append(f"{run['duration_s']} s")
-    if run.get("requirement_filter"):
-        facts.append(f"partial run: {len(run['requirement_filter'])} requirement(s) selected")
+    if selected:
+        facts.append(f"partial run: {len(selected)} of {len(reqs)} requirement(s) selected")
     lines += [" · ".join(facts), ""]
-    shown = {r["id"]: r.get("gate_verdict", r["verdict"]) for r in reqs}
+    shown = {r["id"]: shown_verdict(r, selected) for r in reqs}
     counts = {v: sum(1 for s in shown.values() if s == v) for v in VERDICT_ORDER}
     lines.append("Requirements: " + " · ".join(f"{n} {_label(v)}" for v, n in counts.items()
                                                if n) + f" (of {len(reqs)})")
