@@ -30,6 +30,7 @@ from .meetingside import (
     find_meeting,
     uuid_el,
 )
+from .session_info import meeting_link, sip_url
 
 
 def is_private(call: Call, meeting: Meeting) -> bool:
@@ -199,7 +200,6 @@ def meeting_elements(call: Call, meeting: Meeting) -> list:
     """getMeetingResponse in meeting.xsd's order: meetingType's sections, then
     meetingInstanceType's, then getMeetingResponse's; the 40.x additions where the release
     notes' samples put them."""
-    from .session_info import meeting_link, sip_url  # session_info imports this module
     site = call.site
     form = None
     if meeting.registration_form and not call.fault("registration-form-not-returned"):
