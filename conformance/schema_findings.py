@@ -88,18 +88,50 @@ def _relative(path: str | None) -> str:
     return rest if rest != path else path
 
 
-def _excerpt(root: etree._Element, path: str | None) -> str:
-    """The element the engine names, serialised and cut (no namespace declarations)."""
+def _namespaces(root: etree._Element) -> dict[str, str]:
+    """Every prefix the answer declares (a site may declare them below the root), over the
+    suite's own table."""
+    found = dict(NS)
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            found.update((k, v) for k, v in el.nsmap.items() if k)
+    return found
+
+
+def _element(root: etree._Element, path: str | None,
+             namespaces: dict[str, str]) -> etree._Element | None:
+    """The element the engine's path names (None when it cannot be found)."""
     if not path:
-        return ""
-    namespaces = {**NS, **{k: v for k, v in root.nsmap.items() if k}}
+        return None
     try:
         found = root.getroottree().xpath(path, namespaces=namespaces)
     except (etree.XPathError, TypeError, ValueError):
+        return None
+    return found[0] if found and isinstance(found[0], etree._Element) else None
+
+
+_PREFIX_OF = {uri: prefix for prefix, uri in NS.items()}
+
+
+def _canonical(el: etree._Element) -> str:
+    """The element's path below its bodyContent with the suite's prefixes (a site may name
+    the namespaces otherwise: the same deviation must be the same finding)."""
+    parts = []
+    node: etree._Element | None = el
+    while node is not None and etree.QName(node).localname not in ("bodyContent",
+                                                                   "message"):
+        q = etree.QName(node)
+        prefix = _PREFIX_OF.get(q.namespace or "")
+        parts.append(f"{prefix}:{q.localname}" if prefix else q.localname)
+        node = node.getparent()
+    return "/".join(reversed(parts))
+
+
+def _excerpt(el: etree._Element | None) -> str:
+    """The element serialised (no namespace declarations)."""
+    if el is None:
         return ""
-    if not found or not isinstance(found[0], etree._Element):
-        return ""
-    text = etree.tostring(found[0], encoding="unicode", with_tail=False)
+    text = etree.tostring(el, encoding="unicode", with_tail=False)
     return _NSDECL.sub("", text)
 
 
@@ -136,8 +168,10 @@ def check_answer(into: dict[str, Any], api: str, root: etree._Element, *, step: 
     findings: list[dict[str, Any]] = into.setdefault("findings", [])
     known = {(f["api"], f["path"], f["message"]): f for f in findings}
     mine = sum(1 for f in findings if f["api"] == api)
+    namespaces = _namespaces(root)
     for error in errors:
-        path = _INDEX.sub("", _relative(error.path))
+        el = _element(root, error.path, namespaces)
+        path = _canonical(el) if el is not None else _INDEX.sub("", _relative(error.path))
         message = normalize(error.message)
         key = (api, path, message)
         if key in known:
@@ -152,7 +186,7 @@ def check_answer(into: dict[str, Any], api: str, root: etree._Element, *, step: 
                  "example": {"step": clean(step), "line": error.line,
                              "path": clean(_relative(error.path)),
                              "message": clean(shown),
-                             "excerpt": _cut(clean(_excerpt(root, error.path)))}}
+                             "excerpt": _cut(clean(_excerpt(el)))}}
         findings.append(found)
         known[key] = found
     return len(errors)

@@ -92,6 +92,20 @@ def test_the_same_deviation_with_other_values_is_one_finding() -> None:
     assert "not expected" in by_path["use:extra"]["message"]
 
 
+def test_a_site_s_own_prefixes_give_the_same_finding() -> None:
+    """Real sites name the namespaces otherwise (ns1:, declared below the root): the path
+    of a finding uses the suite's prefixes, so the same deviation is one finding."""
+    into: dict[str, Any] = {}
+    sf.check_answer(into, "AuthenticateUser", _answer(*VALID, "<use:extra/>"), step="s")
+    other = etree.tostring(_answer(*VALID, "<use:extra/>")).decode()
+    other = other.replace(f' xmlns:use="{USE}"', "").replace("use:", "ns1:").replace(
+        "<serv:bodyContent ", f'<serv:bodyContent xmlns:ns1="{USE}" ')
+    sf.check_answer(into, "AuthenticateUser", parse_xml(other.encode()), step="s")
+    [found] = into["findings"]
+    assert found["path"] == "use:extra" and found["count"] == 2
+    assert found["example"]["excerpt"] == "<use:extra/>"
+
+
 def test_distinct_deviations_are_capped_but_counted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sf, "MAX_MESSAGES", 2)
     into: dict[str, Any] = {}
