@@ -17,6 +17,7 @@ from .. import __version__
 from ..exitcodes import meaning
 from ..report import ReportSettings, publish
 from ..report.record import requirement_verdict
+from ..schema_findings import CASE_ID as SCHEMA_CASE
 from ..schema_findings import run_case as schema_result
 from .gate import exit_status
 from .state import RunState
@@ -109,6 +110,9 @@ class Recorder:
                           green=verdict == "pass")
         if findings:
             tr.write_line(f"  {findings} informational finding(s): see compliance.json")
+        for r in state.records:  # the run-level result of requirement schema, when not PASS
+            if r["case_id"] == SCHEMA_CASE and r["verdict"] != "pass":
+                tr.write_line(f"  schema: {r['reason']}", red=r["verdict"] == "fail")
         if state.report_path:
             tr.write_line(f"  run record: {state.report_path}")
         final = state.final_exit if state.final_exit is not None else exitstatus
