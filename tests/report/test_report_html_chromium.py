@@ -227,7 +227,9 @@ def test_first_failing_requirement_is_above_the_fold(browser: Any, email_report:
     rows = browser.find_elements(By.CSS_SELECTOR, "#matrix tr.req")
     assert rows[0].get_attribute("data-requirement") == "email-whitespace"
     assert [r.get_attribute("data-verdict") for r in rows[:1]] == ["fail"]
-    assert all(r.get_attribute("data-verdict") in ("pass", "not-covered") for r in rows[1:])
+    # (the run-level schema result is SKIP, "not gating", while an answer deviates)
+    assert all(r.get_attribute("data-verdict") in ("pass", "not-covered") for r in rows[1:]
+               if r.get_attribute("data-requirement") != "schema")
     for element in (link, rows[0]):
         box = _rect(browser, element)
         assert 0 <= box["top"] and box["bottom"] <= HEIGHT, box
