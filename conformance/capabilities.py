@@ -171,11 +171,12 @@ _ENTRIES: tuple[Capability, ...] = (
                kind=NAME, profile_key="edu_template",
                control_settings=("edu_meeting_templates",), control_value=_MOCK_EDU_TEMPLATE,
                control_arrange={"edu_meeting_templates": [
-                   [_MOCK_EDU_TEMPLATE, "MeetingCenter"]]},
+                   [_MOCK_EDU_TEMPLATE, service] for service in SERVICE_TYPES]},
                admin_name="EDU meeting templates"),
     Capability("cmr_hybrid_voip_placement", "to know where the site's GetUser answer puts "
-               "cmrHybridVoip (the 40.11.0 notes show it only as an image)", (DISCOVERY,),
-               kind=CHOICE, choices=("privilege", "user"),
+               "cmrHybridVoip (the 40.11.0 notes show it only as an image)",
+               (DISCOVERY, CONTROL), kind=CHOICE, choices=("privilege", "user"),
+               control_settings=("cmr_hybrid_voip_placement",),
                discovery="GetUser use:privilege/use:cmrHybridVoip (privilege) or "
                "use:cmrHybridVoip (user)",
                values="privilege: under use:privilege, next to voiceOverIp; user: directly "
@@ -536,7 +537,8 @@ def parse_lst_access_anywhere_history(body: etree._Element | None,
                                       ) -> dict[str, Observation]:
     """LstAccessAnywhereHistory -> whether the site's history has records. A SUCCESS with
     records: yes, with what the first record shows (``total``, ``conf_id``, ``start_time``,
-    ``end_time``: cases can scope their requests to it); FAILURE 000015 (an empty list,
+    ``end_time``, and their days ``start_date``/``end_date``: cases scope their requests
+    to it); FAILURE 000015 (an empty list,
     documented): no; anything else: unknown."""
     records = _xp(body, "history:accessAnyWhereInfo") if body is not None else []
     if records:
@@ -546,9 +548,12 @@ def parse_lst_access_anywhere_history(body: etree._Element | None,
         total_text = (total_el[0].text or "").strip() if total_el else ""
         total = int(total_text) if total_text.isdigit() else len(records)
         first = records[0]
+        start, end = text(first, "startTime"), text(first, "endTime")
         value = MappingProxyType({"total": total, "conf_id": text(first, "confID"),
-                                  "start_time": text(first, "startTime"),
-                                  "end_time": text(first, "endTime")})
+                                  "start_time": start, "end_time": end,
+                                  # the record's days (MM/dd/yyyy), to scope a request
+                                  "start_date": start.partition(" ")[0],
+                                  "end_date": end.partition(" ")[0]})
         return {"access_anywhere_history": Observation(
             value, f"LstAccessAnywhereHistory: {total} record(s)")}
     if exception_id == NOT_FOUND:
@@ -665,7 +670,7 @@ class Capabilities:
         req = requirement if isinstance(requirement, Requirement) \
             else parse_requirement(requirement)
         entry = req.entry
-        if self.has_control and entry.kind == FLAG:
+        if self.has_control and _settable(entry):
             return True  # the runner sets it to the required value (control_settings)
         known = self.known.get(req.name)
         if known is None or known.value is None:
@@ -727,8 +732,9 @@ class Capabilities:
         out: dict[str, Any] = {}
         for req in (parse_requirement(r) for r in requires):
             entry = req.entry
-            if entry.kind == FLAG:
-                out[entry.control_settings[0]] = True if req.value is None else req.value
+            if _settable(entry):
+                if req.value is not None or entry.kind == FLAG:
+                    out[entry.control_settings[0]] = True if req.value is None else req.value
             elif entry.control_arrange:
                 for key, value in entry.control_arrange.items():
                     out[key] = _copy(value)
@@ -756,6 +762,13 @@ class Capabilities:
         if self.has_control:
             out["mock_control"] = True
         return out
+
+
+def _settable(entry: Capability) -> bool:
+    """A site setting the control interface sets to the required value: a flag, or a
+    choice with its one mock setting (cmr_hybrid_voip_placement)."""
+    return entry.kind == FLAG or (entry.kind == CHOICE and len(entry.control_settings) == 1
+                                  and CONTROL in entry.determined_by)
 
 
 def _copy(value: Any) -> Any:

@@ -15,11 +15,19 @@ def _type_elements(call: Call, mt: MeetingType) -> list:
         el("mtgtype:active", "ACTIVATED"),
         el("mtgtype:name", mt.name),
         el("mtgtype:displayName", mt.display_name),
+        # pmr-e2ee-110063: options/supportE2E (meetingtype.xsd optionsType) tells the E2EE
+        # types (the setting e2ee_meeting_types), so that a run can discover them
+        group("mtgtype:options", el("mtgtype:supportE2E", _e2ee(call, mt))),
         el("mtgtype:meetingTypeID", mt.type_id),
         group("mtgtype:serviceTypes", el("mtgtype:serviceType", mt.service_type)),
         None if call.fault("support-private-missing")
         else el("mtgtype:SupportPrivateMeeting", mt.support_private),
     ]
+
+
+def _e2ee(call: Call, mt: MeetingType) -> bool:
+    listed = {str(t) for t in call.site.settings.get("e2ee_meeting_types") or []}
+    return mt.e2ee or str(mt.type_id) in listed
 
 
 @handler("LstMeetingType")

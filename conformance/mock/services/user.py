@@ -278,7 +278,12 @@ def _display_name(call: Call, user: User) -> str | None:
 def _user_elements(call: Call, user: User, *,
                    getme: bool = False) -> list[etree._Element | None]:
     services = user.extra.get("supportedServices") or _default_services()
-    cmr = user.extra.get("cmrHybridVoip")
+    # cmr-hybrid-voip (40.11.0): returned for every user (false until set); where GetUser
+    # writes it is the setting cmr_hybrid_voip_placement (privilege | user): the notes show
+    # the placement only as an image, and the suite must pass a server either way
+    cmr = None if call.fault("cmr-hybrid-voip-not-returned") \
+        else bool(user.extra.get("cmrHybridVoip", False))
+    in_user = call.site.settings.get("cmr_hybrid_voip_placement") == "user"
     return [
         el("use:firstName", user.first_name),
         el("use:lastName", user.last_name),
@@ -292,8 +297,7 @@ def _user_elements(call: Call, user: User, *,
               None if getme and call.fault("um-site-admin-missing-in-getme")
               else el("use:umSiteAdmin", user.um_site_admin),
               el("use:isEnablePMR", user.pmr_enabled),
-              None if cmr is None or call.fault("cmr-hybrid-voip-not-returned")
-              else el("use:cmrHybridVoip", cmr)),
+              None if cmr is None or in_user else el("use:cmrHybridVoip", cmr)),
         el("use:active", user.active),
         group("use:supportedServices", *[el(f"use:{n}", services[n])
                                          for n in SUPPORTED_SERVICES]),
@@ -304,6 +308,7 @@ def _user_elements(call: Call, user: User, *,
               None if call.fault("device-can-start-pmr-not-returned")
               else opt("use:deviceCanStartMyPMR", user.extra.get("deviceCanStartMyPMR"))),
         opt("use:languageID", user.extra.get("languageID")),
+        None if cmr is None or not in_user else el("use:cmrHybridVoip", cmr),
         el("use:userId", user.user_id),
         opt("use:displayName", _display_name(call, user)),
     ]
