@@ -185,6 +185,13 @@ _ENTRIES: tuple[Capability, ...] = (
     Capability("meeting_in_progress", "a meeting in progress with its host and attendees "
                "joined", (CONTROL,),
                control_value=True),
+    Capability("clock", "the site's clock moved on during the case (days, never slept "
+               "for)", (CONTROL,), control_value=True),
+    Capability("setting_toggle", "a site setting switched on and off during the case (a "
+               "site's administrator does not change settings during a run)", (CONTROL,),
+               control_value=True),
+    Capability("confirmation_link", "the link of a confirmation email followed (a mailbox "
+               "the suite does not read)", (CONTROL,), control_value=True),
     Capability("throttle_limit", "a known limit of not-found errors per hour for "
                "GetSessionInfo/GetUserCard (not documented) and a clock to advance by hours",
                (CONTROL,), control_settings=("throttle_not_found_limit",), control_value=True),
@@ -705,8 +712,8 @@ class Capabilities:
             wanted = entry.description
         if known is not None and known.value is not None:  # a present-but-false value
             return f"needs {wanted}; the site has none ({known.evidence})"
-        if known is not None:
-            return f"needs {wanted}; {known.evidence}"
+        if known is not None:  # the site's answer shows that it has none
+            return f"needs {wanted}; the site has none ({known.evidence})"
         if entry.determined_by == (CONTROL,):
             if entry.name == "mock_control":
                 return f"needs {wanted}"
