@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site-profile", metavar="FILE",
                         help="start as the site a site profile describes (its settings, "
                              "E2EE type, templates): examples/site-profile.yaml")
+    parser.add_argument("--record", metavar="DIR", default=None,
+                        help="append every XML API answer to DIR/answers-<pid>.jsonl "
+                             "(default: $WEBEX_MOCK_RECORD)")
     args = parser.parse_args(argv)
     if args.list_faults:
         for name, fault in sorted(FAULTS.items()):
@@ -48,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         site.settings.update(mock_settings(profile))
     try:
         server = start_mock(site, port=args.port, control=not args.no_control,
-                            latency=args.latency)
+                            latency=args.latency, record=args.record)
     except OSError as exc:
         print(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
