@@ -366,8 +366,9 @@ class TargetSession:
 
     @property
     def is_mock(self) -> bool:
-        """The embedded mock, or a mock reached with its control interface."""
-        return self.config.embedded or bool(self.control_url)
+        """The embedded mock, or a mock reached with its control interface (not with
+        --conformance-no-control: then it is tested as a real site)."""
+        return (self.config.embedded and not self.config.no_control) or bool(self.control_url)
 
     def hazard_refused(self, hazards: tuple[str, ...]) -> str | None:
         """Against a real site, hazardous cases run only when asked; on the mock, always."""

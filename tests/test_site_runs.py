@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from standalone_mock import Standalone, standalone_mock
 
 from conformance.cases import load_case_file
 from conformance.errors import CaseDefinitionError
 from conformance.mock import DEFAULT_HOST, DEFAULT_JWT
 from conformance.mock.faults import FAULTS
 from conformance.profile import load_profile, mock_settings
-
-from standalone_mock import Standalone, standalone_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "site-profile.yaml"          # the mock as it starts
