@@ -13,7 +13,6 @@ from lxml import etree
 
 from conformance import capabilities as caps
 from conformance.capabilities import (
-    ALIASES,
     REGISTRY,
     Capabilities,
     MeetingTemplate,
