@@ -24,8 +24,6 @@ from typing import Any
 import pytest
 from standalone_mock import Standalone, standalone_mock
 
-from conformance.cases import load_case_file
-from conformance.errors import CaseDefinitionError
 from conformance.mock import DEFAULT_HOST, DEFAULT_JWT
 from conformance.mock.faults import FAULTS
 from conformance.profile import load_profile, mock_settings
@@ -71,19 +69,6 @@ EXPECTED_SKIPS = {
     # 1 each (the setting switched during the case)
     "a setting the site does not have": 37,
 }
-#: cases that fail on main's mock until branch mockfix lands (edu training's sess:confName)
-PENDING_MOCKFIX = {"edu-session-templates::training"}
-
-
-def _ignored() -> list[str]:
-    """cases/meeting-uuid.yaml fails collection until mockfix lands (main-status.md)."""
-    try:
-        load_case_file(ROOT / "cases" / "meeting-uuid.yaml")
-    except CaseDefinitionError:
-        return ["--ignore=cases/meeting-uuid.yaml"]
-    return []
-
-
 def _post(mock: Standalone, action: str, payload: dict[str, Any]) -> None:
     request = urllib.request.Request(f"{mock.control}/{action}", method="POST",
                                      data=json.dumps(payload).encode(),
@@ -118,8 +103,7 @@ class SiteLike:
         proc = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "cases",
              f"--conformance-reports={reports}", "--conformance-no-control",
-             "--conformance-rate-limit=0", f"--conformance-site-profile={profile}",
-             *_ignored(), *args],
+             "--conformance-rate-limit=0", f"--conformance-site-profile={profile}", *args],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
         path = reports / "compliance.json"
         record = json.loads(path.read_text("utf-8")) if path.exists() else {}
@@ -153,8 +137,8 @@ def test_by_url_without_control_every_skip_has_an_allowed_reason(site, tmp_path)
     assert not unexplained
     assert Counter(_kind(c["reason"]) for c in skips) == EXPECTED_SKIPS
     bad = {c["case_id"]: c["reason"] for c in cases if c["verdict"] in ("fail", "error")}
-    assert set(bad) <= PENDING_MOCKFIX, bad
-    assert code == (1 if bad else 0), out[-3000:]
+    assert not bad
+    assert code == 0, out[-3000:]
     # the profile matches the mock: no finding; every answer's envelope was checked
     assert record["run"]["findings"] == []
     envelope = next(c for c in cases if c["case_id"] == "envelope::every-answer")
@@ -241,8 +225,7 @@ def test_unreachable_url_stops_at_once_with_one_message(tmp_path) -> None:
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "cases",
          "--conformance-url=http://127.0.0.1:9/WBXService/XMLService?key=" + secret,
          "--conformance-site-name=x", "--conformance-webex-id=admin",
-         f"--conformance-password={secret}", f"--conformance-reports={tmp_path}",
-         *_ignored()],
+         f"--conformance-password={secret}", f"--conformance-reports={tmp_path}"],
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     elapsed = time.monotonic() - started
     out = proc.stdout + proc.stderr
