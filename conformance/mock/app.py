@@ -149,7 +149,8 @@ class MockApp:
             try:
                 caller, via = self.authenticate(sec, jwt)
             except ApiError as err:
-                return render([Answer("serv", "", error=err)])
+                return render([Answer("serv", "", error=err)],
+                              exception_id_first=site.fault("exception-id-before-reason"))
             apis = [api_for_xsi_type(c.el.get(XSI_TYPE) or "") for c in contents]
             names = {a.name for a in apis if a is not None}
             key = f"user:{caller.webex_id.lower()}" if caller else f"client:{client}"
@@ -167,7 +168,7 @@ class MockApp:
                 if a.error is None:
                     a.children = [*(a.children or []),
                                   etree.Element(f"{{{NS['serv']}}}notInTheSchema")]
-        return render(answers)
+        return render(answers, exception_id_first=site.fault("exception-id-before-reason"))
 
     # -- sessioninfo-usercard-throttle ---------------------------------------------------
     def _blocked(self, key: str, names: set[str]) -> bool:

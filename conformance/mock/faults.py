@@ -79,6 +79,12 @@ _FAULTS = [
           "a FAILURE answer has no serv:exceptionID"),
     Fault("wrong-response-type", "envelope",
           "the bodyContent xsi:type of a SUCCESS does not name the API's response type"),
+    Fault("exception-id-before-reason", "envelope",
+          "a FAILURE's header writes exceptionID before reason (service.xsd responseType: "
+          "result, reason, gsbStatus, exceptionID, subErrors, value)"),
+    Fault("email-change-waits-when-not-required", "email-change-verification",
+          "a non-admin's new email waits for confirmation although the site does not "
+          "require it"),
     Fault("batch-answered-once", "envelope",
           "a request with several bodyContent elements gets only the first answered"),
     # user and site features (40.6.0-40.12.0)

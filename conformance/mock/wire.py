@@ -83,7 +83,10 @@ def matching_records(prefix: str, total: int, returned: int, start: int) -> etre
                  el("serv:returned", returned), el("serv:startFrom", start))
 
 
-def render(answers: Iterable[Answer], encoding: str = "UTF-8") -> bytes:
+def render(answers: Iterable[Answer], encoding: str = "UTF-8", *,
+           exception_id_first: bool = False) -> bytes:
+    """The message of ``answers``. ``exception_id_first``: the fault
+    exception-id-before-reason (exceptionID written before reason, against service.xsd)."""
     answers = list(answers)
     nsmap = {"serv": NS["serv"], "com": NS["com"]}
     for a in answers:
@@ -108,9 +111,11 @@ def render(answers: Iterable[Answer], encoding: str = "UTF-8") -> bytes:
         else:
             e = a.error
             etree.SubElement(resp, f"{{{NS['serv']}}}result").text = "FAILURE"
+            if exception_id_first and e.exception_id:
+                etree.SubElement(resp, f"{{{NS['serv']}}}exceptionID").text = e.exception_id
             etree.SubElement(resp, f"{{{NS['serv']}}}reason").text = e.reason
             etree.SubElement(resp, f"{{{NS['serv']}}}gsbStatus").text = "PRIMARY"
-            if e.exception_id:
+            if e.exception_id and not exception_id_first:
                 etree.SubElement(resp, f"{{{NS['serv']}}}exceptionID").text = e.exception_id
             if e.value is not None:
                 etree.SubElement(resp, f"{{{NS['serv']}}}value").text = e.value

@@ -16,6 +16,7 @@ HEADLINES = {
     "non-conformant": "Non-conformant",
     "infrastructure-errors": "Could not tell: infrastructure errors",
     "nothing-run": "Nothing was checked",
+    "stopped": "Stopped before any case ran",
 }
 
 
@@ -23,6 +24,15 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
     """The gate's decision. FAIL not covered by an active waiver: non-conformant (1), also
     when ERRORs are mixed in. Under ``strict_waivers`` a stale waiver (its case now passes)
     fails the gate too (1). ERROR only: infrastructure (6). Otherwise 0."""
+    stopped = (record.get("run") or {}).get("stopped")
+    if stopped:  # discovery could not ask the target (conformance.failfast)
+        return {"outcome": "stopped",
+                "headline": f"{HEADLINES['stopped']}: {stopped.get('headline')}",
+                "exit_code": EXIT_INFRA, "strict_waivers": strict_waivers,
+                "reasons": [f"cause: {stopped.get('cause')}", f"target: {stopped.get('url')}",
+                            *[f"check: {c}" for c in stopped.get("checks") or []]],
+                "failing_cases": [], "waived_cases": [], "error_cases": [],
+                "stale_waivers": 0}
     cases = [c for r in record["requirements"] for c in r["cases"]]
     waived = [c["case_id"] for c in cases if c["verdict"] == "fail"
               and c.get("waiver", {}).get("status") == "active"]

@@ -13,7 +13,8 @@ PENDING = "pending_email"
 
 def change_email(call: Call, caller: User, user: User, email: str) -> None:
     """Apply (or hold for confirmation) the email of ``user`` that ``caller`` sets."""
-    confirm = bool(call.site.settings.get("require_email_confirmation"))
+    confirm = bool(call.site.settings.get("require_email_confirmation")) or (
+        not caller.site_admin and call.fault("email-change-waits-when-not-required"))
     admin_waits = caller.site_admin and call.fault("email-change-admin-needs-confirmation")
     if confirm and (not caller.site_admin or admin_waits) \
             and not call.fault("email-change-applied-at-once"):
