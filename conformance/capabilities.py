@@ -771,6 +771,18 @@ class Capabilities:
         return out
 
 
+def arranges_settings(requires: Iterable[str]) -> bool:
+    """Whether a case with these ``requires`` has the control interface change site settings
+    before it runs (what :meth:`Capabilities.control_settings` would set): such a case
+    changes what every other case on a shared mock sees."""
+    for req in (parse_requirement(r) for r in requires):
+        entry = req.entry
+        if (_settable(entry) and (req.value is not None or entry.kind == FLAG)) \
+                or entry.control_arrange:
+            return True
+    return False
+
+
 def _settable(entry: Capability) -> bool:
     """A site setting the control interface sets to the required value: a flag, or a
     choice with its one mock setting (cmr_hybrid_voip_placement)."""

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from ._pytest.state import RunState, is_worker
+from .capabilities import arranges_settings
 from .errors import TargetError
 from .exitcodes import EXIT_SAFETY, PYTEST_KEEPS
 from .ratelimit import RateLimiter, SiteStateLock, run_dir
@@ -250,13 +251,15 @@ class _RedactingFactory:
 
 # -- the plugin ------------------------------------------------------------------------------
 def _changes_site_state(case: Any, *, control: bool = True) -> bool:
-    """Cases whose steps change what every other case sees: site settings or the clock of a
-    shared mock (only where the control interface is there to change them: without it
+    """Cases whose steps (or whose required setting values, arranged by the runner) change
+    what every other case sees: site settings or the clock of a shared mock (only where the control interface is there to change them: without it
     those steps skip the case and change nothing), or hazards of the kind
     site-settings/lockout."""
     if case is None:
         return False
     if {"site-settings", "lockout"} & set(case.hazards):
+        return True
+    if control and arranges_settings(case.requires):  # the runner sets them first
         return True
     return control and any(s.control and ("settings" in s.control
                                           or "advance_clock" in s.control)
