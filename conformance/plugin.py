@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from . import safety
-from ._pytest import items, options
+from ._pytest import items, options, runcontrol
 from ._pytest.items import CaseError, CaseFailed, CaseFile, CaseItem
 from ._pytest.recorder import PLUGIN_NAME as RECORDER
 from ._pytest.recorder import Recorder
@@ -36,7 +36,9 @@ def pytest_configure(config: pytest.Config) -> None:
     state = options.build_run_state(config)
     config.stash[RUN_STATE] = state
     options.default_report_paths(config, state.reports)
-    # run prefix, end-of-run cleanup and leak check, secret scan
+    # signals, the run deadline, what ran; then the run prefix, end-of-run cleanup and
+    # leak check, secret scan
+    runcontrol.register(config, state)
     safety.register(config, state)
 
 

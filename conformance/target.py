@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from .apis import APIS
 from .envelope import Body, Credentials, build_message
 from .errors import CaseDefinitionError, TargetError, Unreachable
 from .ledger import Created, Ledger
@@ -150,10 +151,12 @@ class TargetSession:
     ``first_case_number``)."""
 
     def __init__(self, config: TargetConfig, *, limiter: RateLimiter | None = None,
-                 first_case_number: int = 0) -> None:
+                 first_case_number: int = 0, user_pool: Any = None) -> None:
         """``limiter``: the run's shared rate limiter for every request; ``first_case_number``:
         the numbering of the objects the cases create starts after it (unique names for
-        the xdist workers on a shared site)."""
+        the xdist workers on a shared site); ``user_pool``: the deactivated users the
+        runner may reuse (:class:`conformance.userpool.UserPool`; None: every case
+        creates its own)."""
         config.check()
         self.config = config
         self.mock = None
@@ -199,6 +202,10 @@ class TargetSession:
         #: everything created and not yet deleted, all cases (conformance.safety tears it
         #: down again at the end of the run)
         self.ledger = Ledger()
+        self.user_pool = user_pool
+        #: requests sent that can create an object (answered or not): none, and the run
+        #: created nothing, so the leak check has nothing to look for
+        self.create_requests = 0
 
     def close(self) -> None:
         self.transport.close()
@@ -286,6 +293,12 @@ class TargetSession:
         for hook in self._call_hooks:
             hook()
         payload = build_message(credentials, bodies)
+        if any(getattr(APIS.get(b.api), "creates", None) is not None
+               or (isinstance(b.payload, dict) and "newWebExId" in b.payload)
+               for b in bodies):
+            # counted before sending (one in flight may create); a rename too, as it can
+            # bring an object under the run prefix (conformance.userpool)
+            self.create_requests += 1
         headers = credentials.http_headers() if credentials else {}
         return self.transport.call(payload, idempotent=idempotent, headers=headers,
                                    accept_status=accept_status)

@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 
 from .. import __version__
-from ..exitcodes import meaning
+from ..exitcodes import PYTEST_INTERRUPTED, meaning
 from ..report import ReportSettings, publish
 from ..report.record import requirement_verdict
 from .gate import exit_status
+from .interrupt import DONE, REPORTS
+from .runcontrol import target_label
 from .state import RunState
 
 PLUGIN_NAME = "conformance-recorder"
@@ -37,24 +39,41 @@ class Recorder:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state
+        state.interrupts.enter(REPORTS)  # a signal from here on is noted only
         try:
             if state.case_file_errors:
                 session.exitstatus = exit_status(exitstatus=exitstatus,
                                                  case_file_errors=state.case_file_errors)
             elif state.records or state.items:
+                signals = state.interrupts.count
+                gate = self._publish(exitstatus)
+                if state.interrupts.count != signals:  # one came while writing: say so
+                    gate = self._publish(exitstatus)
+                stopped = (state.stopped or {}).get("exit_code")
                 session.exitstatus = exit_status(
-                    exitstatus=exitstatus, gate=self._publish(), recorded=bool(state.records),
-                    unrecorded_failures=state.unrecorded_failures)
+                    exitstatus=exitstatus, gate=gate, recorded=bool(state.records),
+                    unrecorded_failures=state.unrecorded_failures,
+                    interrupted=state.interrupted(exitstatus),
+                    stopped=stopped if stopped is not None else None)
+            elif state.interrupted(exitstatus):
+                session.exitstatus = PYTEST_INTERRUPTED
         finally:
             state.final_exit = int(session.exitstatus)
+            state.interrupts.enter(DONE)
 
-    def _publish(self) -> dict[str, Any]:
+    def _publish(self, exitstatus: int | None = None) -> dict[str, Any]:
         """Write compliance.json and the reports built from it; the gate's decision."""
         state, config = self.state, self.config
         target = state.current_target
         gating = state.gating
         allure_dir = getattr(config.option, "allure_report_dir", None)
-        record = publish(state.records, self.run_info(), ReportSettings(
+        run = self.run_info()
+        interruption = state.interruption(exitstatus)
+        if interruption is not None:
+            run["interrupted"] = interruption
+        if state.stopped is not None and state.stopped.get("kind") == "forbidden":
+            run["stopped"] = {k: v for k, v in state.stopped.items() if k != "exit_code"}
+        record = publish(state.records, run, ReportSettings(
             state.reports, waivers=gating.waivers, baseline=gating.baseline,
             baseline_path=gating.baseline_path, strict_waivers=gating.strict_waivers,
             allure_dir=Path(allure_dir) if allure_dir else None,
@@ -104,6 +123,13 @@ class Recorder:
                           green=verdict == "pass")
         if findings:
             tr.write_line(f"  {findings} informational finding(s): see compliance.json")
+        tr.write_line(f"  target: {target_label(state)}")
+        interruption = state.interruption(exitstatus)
+        if interruption is not None:
+            tr.write_line(f"  INTERRUPTED ({interruption['cause']}, during the "
+                          f"{interruption['during']}): {interruption['ran']} of "
+                          f"{interruption['collected']} item(s) ran, "
+                          f"{len(interruption['not_run'])} not run", yellow=True)
         if state.report_path:
             tr.write_line(f"  run record: {state.report_path}")
         final = state.final_exit if state.final_exit is not None else exitstatus

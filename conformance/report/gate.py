@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..exitcodes import EXIT_INFRA, EXIT_NONCONFORMANT, EXIT_OK, EXIT_USAGE
+from ..exitcodes import (
+    EXIT_INFRA,
+    EXIT_NONCONFORMANT,
+    EXIT_OK,
+    EXIT_USAGE,
+    PYTEST_INTERRUPTED,
+)
 
 __all__ = ["EXIT_INFRA", "EXIT_NONCONFORMANT", "EXIT_OK", "EXIT_USAGE", "HEADLINES", "gate"]
 
@@ -14,13 +20,16 @@ HEADLINES = {
     "non-conformant": "Non-conformant",
     "infrastructure-errors": "Could not tell: infrastructure errors",
     "nothing-run": "Nothing was checked",
+    "interrupted": "Interrupted: the run did not finish",
 }
 
 
 def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, Any]:
-    """The gate's decision. FAIL not covered by an active waiver: non-conformant (1), also
-    when ERRORs are mixed in. Under ``strict_waivers`` a stale waiver (its case now passes)
-    fails the gate too (1). ERROR only: infrastructure (6). Otherwise 0."""
+    """The gate's decision. An interrupted run (``run.interrupted``: a signal, the run
+    deadline) is "interrupted", pytest's 2, whatever its cases say: it did not check
+    everything. FAIL not covered by an active waiver: non-conformant (1), also when ERRORs
+    are mixed in. Under ``strict_waivers`` a stale waiver (its case now passes) fails the
+    gate too (1). ERROR only: infrastructure (6). Otherwise 0."""
     cases = [c for r in record["requirements"] for c in r["cases"]]
     waived = [c["case_id"] for c in cases if c["verdict"] == "fail"
               and c.get("waiver", {}).get("status") == "active"]
@@ -47,7 +56,11 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
     if errors:
         reasons.append(f"{len(errors)} case(s) could not be told (ERROR: infrastructure), "
                        f"in {_requirements(errors)}")
-    if failing or (strict_waivers and stale):
+    interrupted = (record.get("run") or {}).get("interrupted")
+    if interrupted:
+        outcome, code = "interrupted", PYTEST_INTERRUPTED
+        reasons.insert(0, interrupted_reason(interrupted))
+    elif failing or (strict_waivers and stale):
         outcome, code = "non-conformant", EXIT_NONCONFORMANT
     elif errors:
         outcome, code = "infrastructure-errors", EXIT_INFRA
@@ -59,10 +72,28 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
         outcome, code = "conformant", EXIT_OK
     if waived:
         reasons.append(f"{len(waived)} failing case(s) waived (accepted deviations)")
-    return {"outcome": outcome, "headline": HEADLINES[outcome], "exit_code": code,
+    headline = HEADLINES[outcome]
+    if interrupted:
+        headline = (f"Interrupted ({interrupted.get('cause')}): "
+                    f"{interrupted.get('ran', 0)} of {interrupted.get('collected', 0)} "
+                    f"item(s) ran")
+    return {"outcome": outcome, "headline": headline, "exit_code": code,
             "strict_waivers": strict_waivers, "reasons": reasons,
             "failing_cases": sorted(failing), "waived_cases": sorted(waived),
             "error_cases": sorted(errors), "stale_waivers": len(stale)}
+
+
+def interrupted_reason(interrupted: dict[str, Any]) -> str:
+    """One line of what an interrupted run did: cause, when, what ran and what did not."""
+    not_run = interrupted.get("not_run") or []
+    text = (f"interrupted ({interrupted.get('cause')}, during the "
+            f"{interrupted.get('during') or 'cases'}): {interrupted.get('ran', 0)} of "
+            f"{interrupted.get('collected', 0)} item(s) ran, {len(not_run)} did not")
+    if interrupted.get("in_progress"):
+        text += f"; {interrupted['in_progress']} was running"
+    if interrupted.get("cleanup_aborted"):
+        text += "; the clean-up was aborted: sweep the run prefix"
+    return text
 
 
 def _requirements(case_ids: list[str], limit: int = 8) -> str:
