@@ -145,6 +145,7 @@ class RunControl:
             if state.current_target is not None:
                 text = state.current_target.redactor.text(text)
             if tr is not None:
+                tr.ensure_newline()
                 tr.write_line(text, red=True)
         state.interrupts.enter(CLEANUP)
         yield
