@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from standalone_mock import ROOT, standalone_mock
 
 from conformance.cases import case_files, load_case_file
@@ -22,7 +21,6 @@ from conformance.runner import Verdict, run_case
 from conformance.schema import validate_message
 from conformance.target import TargetConfig, TargetSession
 from conformance.userpool import UserPool, in_family, reusable_step, reuse_body
-
 
 
 def _load() -> dict:
