@@ -295,6 +295,7 @@ class SafetyPlugin:
         self.lock: SiteStateLock | None = None
         self.log_factory: _RedactingFactory | None = None
         self.active = False  # cases ran: the leak check and the secret scan apply
+        self.nodes = 0       # xdist workers started
 
     # -- configuration ---------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -322,6 +323,7 @@ class SafetyPlugin:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["conformance_prefix"] = self.state.prefix
+        self.nodes += 1
         deadline = self.tc.run_deadline
         if deadline is not None:  # one instant for every process of the run
             node.workerinput["conformance_deadline_at"] = deadline.at
@@ -413,8 +415,11 @@ class SafetyPlugin:
                 self.report.errors.append(f"leak check not possible: {exc}")
         if own is not None:
             try:
+                # the count of creates is known in this process, or from every worker
+                known = target is not None or len(self.worker_reports) >= self.nodes > 0
                 rep = finish_target(own, prefix, check=True, interrupted=interrupted,
-                                    interrupts=intr, creates=self.report.creates)
+                                    interrupts=intr,
+                                    creates=self.report.creates if known else None)
                 creates = self.report.creates
                 self.report.merge(rep.to_dict())
                 self.report.creates = creates

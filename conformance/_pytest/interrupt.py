@@ -43,6 +43,7 @@ class Interrupts:
         self.aborted = False               # a second one: the clean-up is given up
         self.phase = CASES
         self.session: Any = None           # pytest's session, for shouldstop
+        self.quiet = False                 # an xdist worker: the controller speaks
         self._abortable = 0
         self._previous: dict[int, Any] = {}
 
@@ -101,7 +102,7 @@ class Interrupts:
                 self.session.shouldstop = f"interrupted by {name}"
             raise KeyboardInterrupt
         if self.phase == CLEANUP:
-            if first:
+            if first and not self.quiet:
                 _say(f"{name}: finishing the clean-up of what the run created, then the "
                      f"reports; {name} or Ctrl-C again aborts the clean-up (the reports "
                      f"are still written)")
@@ -110,7 +111,8 @@ class Interrupts:
             if self._abortable:
                 raise CleanupAborted
             return
-        _say(f"{name}: the run is writing its reports; they are finished first")
+        if not self.quiet:
+            _say(f"{name}: the run is writing its reports; they are finished first")
 
 
 def _say(text: str) -> None:

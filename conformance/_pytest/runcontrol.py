@@ -50,6 +50,7 @@ class RunControl:
         self.state = state
         self.active = targets_cases(config) or is_worker(config)
         if self.active:
+            state.interrupts.quiet = is_worker(config)  # the controller tells the user
             state.interrupts.install()
 
     # -- start -----------------------------------------------------------------------------
