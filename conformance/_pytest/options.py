@@ -207,7 +207,8 @@ def _safety_options(values: dict[str, Any], target: TargetConfig) -> SafetyOptio
 def build_run_state(config: pytest.Config) -> RunState:
     """The run's state from its settings; a bad setting is a :class:`pytest.UsageError`."""
     values = settings(config)
-    check_site_settings(config, values)
+    if targets_cases(config) or is_worker(config):  # not `pytest tests` (the plugin idle)
+        check_site_settings(config, values)
     try:
         timeout = float(values["timeout"] or 60)
     except ValueError:
