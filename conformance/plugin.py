@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from . import safety
-from ._pytest import discovery, items, options
+from ._pytest import discovery, items, options, runcontrol
 from ._pytest.items import CaseError, CaseFailed, CaseFile, CaseItem
 from ._pytest.junit import PLUGIN_NAME as SCHEMA_JUNIT
 from ._pytest.junit import SchemaJUnit
@@ -38,7 +38,9 @@ def pytest_configure(config: pytest.Config) -> None:
     state = options.build_run_state(config)
     config.stash[RUN_STATE] = state
     options.default_report_paths(config, state.reports)
-    # run prefix, end-of-run cleanup and leak check, secret scan
+    # signals, the run deadline, what ran; then the run prefix, end-of-run cleanup and
+    # leak check, secret scan
+    runcontrol.register(config, state)
     safety.register(config, state)
 
 

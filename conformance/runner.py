@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from enum import Enum
@@ -27,6 +28,7 @@ from .ledger import Created, Ledger
 from .response import Message
 from .schema_findings import check_answer
 from .target import TargetSession
+from .userpool import reusable_step, reuse
 
 
 class Verdict(str, Enum):  # noqa: UP042 - str mixin kept: values compare equal to strings
@@ -131,6 +133,7 @@ class CaseRun:
         self.settings_restore: dict[str, Any] | None = None
         self.clock_advanced = 0.0
         self.stopped_at = 0  # the step that stopped the case (0: none)
+        self.reused_note = ""
 
     # -- template context ---------------------------------------------------------------------
     def context(self) -> dict[str, Any]:
@@ -175,9 +178,17 @@ class CaseRun:
         except CaseDefinitionError as exc:
             self.result.verdict = Verdict.ERROR
             self.result.reason = f"case error: {exc}"
+        except Exception as exc:  # our own code failed: an ERROR on the record, not a crash
+            self.result.verdict = Verdict.ERROR
+            self.result.reason = internal_error(exc, self.stopped_at)
         finally:
-            self._always_steps()
-            self._cleanup()
+            try:
+                self._always_steps()
+                self._cleanup()
+            except TargetError as exc:
+                self.result.leftovers.append(f"clean-up failed: {exc}")
+            except Exception as exc:
+                self.result.leftovers.append(f"clean-up failed: {internal_error(exc, 0)}")
             self.result.duration_ms = round((time.perf_counter() - start) * 1000, 1)
         return self.result
 
@@ -236,9 +247,13 @@ class CaseRun:
         # throttling); elsewhere a 403 stays an infrastructure ERROR.
         accept = frozenset({403}) if "http_status" in step.expect or \
             "http_status" in step.info else frozenset()
-        exchange, message = self.target.call(credentials, bodies,
-                                             idempotent=not get_api(api).mutating,
-                                             accept_status=accept)
+        reused = self._reuse_user(step, api, body) if repeat == 1 else None
+        if reused is not None:
+            exchange, message = reused
+        else:
+            exchange, message = self.target.call(credentials, bodies,
+                                                 idempotent=not get_api(api).mutating,
+                                                 accept_status=accept)
         record.duration_ms = round((time.perf_counter() - started) * 1000, 1)
         record.exchange = exchange.redacted(self.target.redactor)
         record.summary = message.first.summary() if exchange.status == 200 \
@@ -246,6 +261,9 @@ class CaseRun:
         if exchange.status == 200:  # the answer against Cisco's XSDs: a schema finding
             check_answer(self.result.schema, api, message.root, step=label,
                          redact=self.target.redactor.text)
+        if reused is not None:
+            record.api = "SetUser"
+            record.summary = f"{self.reused_note}: {record.summary}"
         self._ledger(api, body, message)
         expect = render(step.expect, context)
         info = render(step.info, context)
@@ -284,6 +302,31 @@ class CaseRun:
                                      "differences": [str(d) for d in diffs],
                                      "exchange": record.exchange})
         return diffs if self.case.requirement == ENVELOPE else []
+
+    def _reuse_user(self, step: Step, api: str, body: Any) -> tuple[Any, Message] | None:
+        """A deactivated user made the case's user instead of a CreateUser (see
+        :mod:`conformance.userpool`); None: the step sends its CreateUser."""
+        pool = self.target.user_pool
+        if pool is None or not reusable_step(step, api) or not isinstance(body, dict) \
+                or not body.get("webExId"):
+            return None
+        new = str(body["webExId"])
+        for old in pool.candidates(self.target):
+            # recorded first: a SetUser in flight may have renamed and activated it
+            item = Created("user", new, "DelUser", "webExId", self.case.full_id)
+            self.ledger.record(item)
+            outcome = reuse(self.target, old, body)
+            if outcome.status == "reused":
+                self.ledger.forget(item)  # the step's answer records it (_ledger)
+                pool.reused.append((old, new))
+                self.reused_note = (f"reused the deactivated user {old} as {new} "
+                                    f"(SetUser: reactivated, renamed) instead of CreateUser")
+                return outcome.exchange, outcome.message
+            pool.refused.append(f"{old}: {outcome.detail}")
+            if outcome.status == "stuck":
+                return None  # the name is taken now: the CreateUser says so (set-up ERROR)
+            self.ledger.forget(item)
+        return None
 
     def _save(self, step: Step, message: Message) -> list[Difference]:
         diffs = []
@@ -350,6 +393,8 @@ class CaseRun:
             if outcome.status == "deleted":
                 self.result.cleanup.append(f"{item.delete_api} {item.kind} "
                                            f"{item.key}: done{outcome.note}")
+                if item.kind == "user" and t.user_pool is not None:
+                    t.user_pool.release(item.key)  # deactivated: a later case may reuse it
             elif outcome.status == "gone":
                 # not found: the case deleted it another way (by meetingUUID, DelSession)
                 self.result.cleanup.append(f"{item.delete_api} {item.kind} {item.key}: "
@@ -371,6 +416,22 @@ class CaseRun:
 
 def run_case(case: Case, target: TargetSession) -> CaseResult:
     return CaseRun(case, target).run()
+
+
+def internal_error(exc: BaseException, step: int) -> str:
+    """The reason of a case our own code failed in: the exception and where it was raised
+    (the innermost frame in this package), never a whole traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "/conformance/" in f.filename.replace("\\", "/")] or frames
+    where = ""
+    if ours:
+        path = ours[-1].filename.replace("\\", "/")
+        where = f" at conformance/{path.rsplit('/conformance/', 1)[-1]}:{ours[-1].lineno}"
+    at_step = f" in step {step}" if step else ""
+    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return (f"internal error of the suite{at_step}: {type(exc).__name__}"
+            f"{': ' + text if text else ''}{where}; no verdict: a problem of the suite or "
+            f"of the case, not of the target")
 
 
 def _control_needs(control: dict[str, Any]) -> str:

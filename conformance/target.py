@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from .apis import APIS
 from .capabilities import Capabilities, build_capabilities, discovery_requests, observe
 from .envelope import Body, Credentials, build_message
 from .envelope_check import check_envelope
@@ -127,12 +128,14 @@ class TargetSession:
     ``first_case_number``)."""
 
     def __init__(self, config: TargetConfig, *, limiter: RateLimiter | None = None,
-                 first_case_number: int = 0, profile: SiteProfile | None = None) -> None:
+                 first_case_number: int = 0, profile: SiteProfile | None = None,
+                 user_pool: Any = None) -> None:
         """``limiter``: the run's shared rate limiter for every request; ``first_case_number``:
         the numbering of the objects the cases create starts after it (unique names for
         the xdist workers on a shared site); ``profile``: the site profile (what the site's
-        administrator states that the XML API does not report). The embedded mock is made
-        the site the profile describes."""
+        administrator states that the XML API does not report; the embedded mock is made
+        the site the profile describes); ``user_pool``: the deactivated users the runner may
+        reuse (:class:`conformance.userpool.UserPool`; None: every case creates its own)."""
         config.check()
         self.config = config
         self.profile = profile
@@ -188,6 +191,10 @@ class TargetSession:
         #: everything created and not yet deleted, all cases (conformance.safety tears it
         #: down again at the end of the run)
         self.ledger = Ledger()
+        self.user_pool = user_pool
+        #: requests sent that can create an object (answered or not): none, and the run
+        #: created nothing, so the leak check has nothing to look for
+        self.create_requests = 0
 
     def close(self) -> None:
         self.transport.close()
@@ -275,6 +282,12 @@ class TargetSession:
         for hook in self._call_hooks:
             hook()
         payload = build_message(credentials, bodies)
+        if any(getattr(APIS.get(b.api), "creates", None) is not None
+               or (isinstance(b.payload, dict) and "newWebExId" in b.payload)
+               for b in bodies):
+            # counted before sending (one in flight may create); a rename too, as it can
+            # bring an object under the run prefix (conformance.userpool)
+            self.create_requests += 1
         headers = credentials.http_headers() if credentials else {}
         return self.transport.call(payload, idempotent=idempotent, headers=headers,
                                    accept_status=accept_status)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from .. import __version__
-from ..exitcodes import meaning
+from ..exitcodes import PYTEST_INTERRUPTED, meaning
 from ..report import ReportSettings, publish
 from ..report.record import requirement_verdict
 from ..runner import ENVELOPE, envelope_result
@@ -22,6 +22,8 @@ from ..schema_findings import CASE_ID as SCHEMA_CASE
 from ..schema_findings import run_case as schema_result
 from .discovery import WORKER_KEY, merge_worker
 from .gate import exit_status
+from .interrupt import DONE, REPORTS
+from .runcontrol import target_label
 from .state import RunState
 
 PLUGIN_NAME = "conformance-recorder"
@@ -41,18 +43,29 @@ class Recorder:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state
+        state.interrupts.enter(REPORTS)  # a signal from here on is noted only
         try:
             if state.case_file_errors:
                 session.exitstatus = exit_status(exitstatus=exitstatus,
                                                  case_file_errors=state.case_file_errors)
             elif state.records or state.items or state.stopped:
+                signals = state.interrupts.count
+                gate = self._publish(exitstatus)
+                if state.interrupts.count != signals:  # one came while writing: say so
+                    gate = self._publish(exitstatus)
+                halted = (state.halted or {}).get("exit_code")
                 session.exitstatus = exit_status(
-                    exitstatus=exitstatus, gate=self._publish(), recorded=bool(state.records),
-                    unrecorded_failures=state.unrecorded_failures)
+                    exitstatus=exitstatus, gate=gate, recorded=bool(state.records),
+                    unrecorded_failures=state.unrecorded_failures,
+                    interrupted=state.interrupted(exitstatus),
+                    stopped=halted)
+            elif state.interrupted(exitstatus):
+                session.exitstatus = PYTEST_INTERRUPTED
         finally:
             state.final_exit = int(session.exitstatus)
+            state.interrupts.enter(DONE)
 
-    def _publish(self) -> dict[str, Any]:
+    def _publish(self, exitstatus: int | None = None) -> dict[str, Any]:
         """Write compliance.json and the reports built from it; the gate's decision."""
         state, config = self.state, self.config
         target = state.current_target
@@ -62,7 +75,13 @@ class Recorder:
         if schema is not None:
             state.records.append(schema)
         allure_dir = getattr(config.option, "allure_report_dir", None)
-        record = publish(self.records(), self.run_info(), ReportSettings(
+        run = self.run_info()
+        interruption = state.interruption(exitstatus)
+        if interruption is not None:
+            run["interrupted"] = interruption
+        if state.halted is not None and state.halted.get("kind") == "forbidden":
+            run["stopped"] = {k: v for k, v in state.halted.items() if k != "exit_code"}
+        record = publish(self.records(), run, ReportSettings(
             state.reports, waivers=gating.waivers, baseline=gating.baseline,
             baseline_path=gating.baseline_path, strict_waivers=gating.strict_waivers,
             allure_dir=Path(allure_dir) if allure_dir else None,
@@ -140,6 +159,13 @@ class Recorder:
                 tr.write_line(f"  schema: {r['reason']}", red=r["verdict"] == "fail")
         for finding in state.findings:
             tr.write_line(f"  capability finding: {finding}", yellow=True)
+        tr.write_line(f"  target: {target_label(state)}")
+        interruption = state.interruption(exitstatus)
+        if interruption is not None:
+            tr.write_line(f"  INTERRUPTED ({interruption['cause']}, during the "
+                          f"{interruption['during']}): {interruption['ran']} of "
+                          f"{interruption['collected']} item(s) ran, "
+                          f"{len(interruption['not_run'])} not run", yellow=True)
         if state.report_path:
             tr.write_line(f"  run record: {state.report_path}")
         final = state.final_exit if state.final_exit is not None else exitstatus
