@@ -191,7 +191,7 @@ def lst_contact(call: Call) -> list:
         raise ApiError(*NOT_FOUND)
     # lstContactResponse: contact* (ep:contactType: name, ..., one email), no count;
     # contactID first (what DelContacts takes: the sweep deletes contacts by it; the 2011
-    # contactType lacks it, the overlay is asked to add it)
+    # contactType lacks it, the overlay adds it, inferred)
     return [group("ep:contact", el("ep:contactID", r.key), el("ep:name", r.name),
                   el("ep:email", r.emails[0] if r.emails else "")) for r in recs]
 

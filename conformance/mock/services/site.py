@@ -87,9 +87,8 @@ def get_site(call: Call) -> list:
               else el("site:SupportXMLAPIReturnScheduledPMR",
                       bool(s.get("support_return_scheduled_pmr", False))
                       and not call.fault("scheduled-pmr-toggle-always-false")),
-              # locked-lobby: where GetSite reports the setting is not documented; the mock
-              # puts it here (the suite reads it by local name: target.py), the overlay is
-              # asked to add it (inferred)
+              # locked-lobby: where GetSite reports the setting is not documented; the
+              # overlay puts it here (inferred; the suite reads it by local name: target.py)
               el("site:ConsistentLockedLobby", bool(s.get("consistent_locked_lobby", False)))),
     )]
 
