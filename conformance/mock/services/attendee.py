@@ -53,9 +53,9 @@ def missing_fields(meeting: Meeting, person: Req) -> list[str]:
             and not (person.text(PERSON_PATHS[f]) or "").strip()]
 
 
-def _check_registration(call: Call, specs: list[Spec]) -> ApiError | None:
-    if call.fault("registration-not-enforced"):
-        return None
+def _check_registration(call: Call, specs: list[Spec]) -> None:
+    """040014 (40.8.0) for the first attendee whose required registration fields are not
+    all given; serv:value lists the missing ones."""
     for spec in specs:
         missing = missing_fields(spec.meeting, spec.person)
         form = spec.meeting.registration_form
@@ -70,10 +70,10 @@ def _check_registration(call: Call, specs: list[Spec]) -> ApiError | None:
                                  if spec.meeting.registration_form.get(f))
             else:
                 value = ",".join(missing)
-            return ApiError(MISSING_REG_FIELDS,
-                            f"Missing required fields (registration form) : {value}",
-                            None if call.fault("040014-without-value") else value)
-    return None
+            call.reject("registration-form", ApiError(
+                MISSING_REG_FIELDS, f"Missing required fields (registration form) : {value}",
+                value))
+            return
 
 
 def _add(call: Call, spec: Spec, seen: set[tuple[int, str]]) -> Attendee | None:
@@ -111,14 +111,9 @@ def _create(call: Call, *, register: bool) -> list[Attendee]:
     call.require_caller()
     specs = _specs(call, register=register)
     check_all_emails(call)
-    error = _check_registration(call, specs)
-    if error is not None and not call.fault("040014-attendee-created"):
-        raise error
+    _check_registration(call, specs)
     seen: set[tuple[int, str]] = set()
-    created = [a for a in (_add(call, s, seen) for s in specs) if a is not None]
-    if error is not None:
-        raise error
-    return created
+    return [a for a in (_add(call, s, seen) for s in specs) if a is not None]
 
 
 @handler("CreateMeetingAttendee")
@@ -162,7 +157,7 @@ def lst_meeting_attendee(call: Call) -> list:
               el("att:joinStatus", a.join_status),
               el("att:meetingKey", meeting.key),
               el("att:sessionKey", meeting.key),
-              uuid_el(call, "att:meetingUUID", meeting.uuid, in_list=True),
+              uuid_el(call, "att:meetingUUID", meeting.uuid),
               el("att:role", a.role),
               el("att:attendeeId", a.attendee_id),
               el("att:confID", meeting.conf_id),

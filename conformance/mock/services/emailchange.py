@@ -13,10 +13,9 @@ PENDING = "pending_email"
 
 def change_email(call: Call, caller: User, user: User, email: str) -> None:
     """Apply (or hold for confirmation) the email of ``user`` that ``caller`` sets."""
-    confirm = bool(call.site.settings.get("require_email_confirmation"))
+    confirm = bool(call.setting("require_email_confirmation"))
     admin_waits = caller.site_admin and call.fault("email-change-admin-needs-confirmation")
-    if confirm and (not caller.site_admin or admin_waits) \
-            and not call.fault("email-change-applied-at-once"):
+    if confirm and (not caller.site_admin or admin_waits):
         if PENDING not in user.extra or not call.fault("email-change-first-request-confirmed"):
             user.extra[PENDING] = email  # the latest request is the one to confirm
         return

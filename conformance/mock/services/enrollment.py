@@ -30,14 +30,6 @@ def _field(a: Attendee, name: str, path: str | None) -> str:
     return a.person.get(path, "") if path else ""
 
 
-def _domain(call: Call, a: Attendee) -> str | None:
-    if call.fault("enrollment-domain-missing"):
-        return None
-    if call.fault("enrollment-domain-filled"):
-        return "client.example.net"  # what a reverse DNS lookup used to give
-    return ""
-
-
 @handler("GetEnrollmentInfo")
 def get_enrollment_info(call: Call) -> list:
     call.require_caller()
@@ -48,7 +40,6 @@ def get_enrollment_info(call: Call) -> list:
     submitted = call.site.format_date(call.site.clock.now(), 20)
     attendees = []
     for a in enrolled:
-        domain = _domain(call, a)
         attendees.append(group(
             "att:attendee",
             el("att:attendeeID", a.attendee_id),
@@ -56,7 +47,7 @@ def get_enrollment_info(call: Call) -> list:
                   group("att:defaultFields", *[el(f"att:{n}", _field(a, n, p))
                                                for n, p in DEFAULT_FIELDS]),
                   group("att:customFields")),
-            None if domain is None else el("att:domain", domain),
+            el("att:domain", ""),  # 40.4.0: no reverse DNS lookup any more
             el("att:ipAddress", "127.0.0.1"),
             el("att:submitTime", submitted),
             el("att:status", STATUS.get(a.join_status, "APPROVED"))))

@@ -21,7 +21,7 @@ def get_session_info(call: Call) -> list:
     site = call.site
     meeting = lookup(call)  # sessioninfo-mobile-lookup
     full = sees_details(call, meeting)  # sessioninfo-uninvited-hiding
-    links = full or call.fault("uninvited-sees-links")
+    links = full or not call.enforced("link-hiding")
     host = site.find_user(meeting.host)
     joined = participant_status(call, meeting)  # session-participant-status
     # ep:getSessionInfoResponse with the overlay's 40.x placements (40.9.0 sample:
@@ -77,8 +77,8 @@ def _is_recurring(meeting: Meeting) -> bool:
 
 def _visible(call: Call) -> list[Meeting]:
     caller = call.caller
-    if caller is None and not call.fault("anonymous-lstsummarysession-allowed"):
-        raise ApiError(*NOT_FOUND)  # 40.2.0: no anonymous LstsummarySession
+    if caller is None:  # 40.2.0: no anonymous LstsummarySession
+        call.reject("anonymous-lstsummarysession", NOT_FOUND)
     req = call.req
     meetings = [m for m in call.site.meetings.values()
                 if caller is None or caller.site_admin
@@ -120,7 +120,7 @@ def _session_summary(call: Call, m: Meeting):
     return group(
         "ep:session",
         el("ep:sessionKey", m.key),
-        uuid_el(call, "ep:meetingUUID", m.uuid, in_list=True),
+        uuid_el(call, "ep:meetingUUID", m.uuid),
         el("ep:confName", m.conf_name),
         el("ep:sessionType", m.meeting_type),
         el("ep:serviceType", m.service_type),
@@ -144,7 +144,7 @@ def _session_summary(call: Call, m: Meeting):
         el("ep:isRecurring", _is_recurring(m)),
         el("ep:hostType", "1019001"),
         el("ep:isAudioOnly", False),
-        private_flag(call, "ep", m, in_list=True),
+        private_flag(call, "ep", m),
     )
 
 

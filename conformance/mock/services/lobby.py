@@ -52,22 +52,18 @@ def _parse(name: str, text: str) -> str:
     return str(minutes)
 
 
-def apply_lobby(call: Call, meeting: Meeting, req: Req, *, creating: bool) -> None:
+def apply_lobby(call: Call, meeting: Meeting, req: Req) -> None:
     """Store the lobby options of a CreateMeeting/SetMeeting request (setting on only)."""
     if not lobby_on(call):
         return
     values = {name: _parse(name, req.text(f"attendeeOptions/{name}") or "")
               for name in LOBBY_OPTIONS if req.has(f"attendeeOptions/{name}")}
-    if not creating and call.fault("locked-lobby-setmeeting-ignored"):
-        return
-    if values.get("autoLockWaitTime") == "0" and call.fault("locked-lobby-wait-time-zero-raised"):
-        values["autoLockWaitTime"] = "5"
     meeting.attendee_options.update(values)
 
 
 def lobby_elements(call: Call, meeting: Meeting) -> list[etree._Element]:
     """GetMeeting's ``attendeeOptions`` children for the lobby (setting on only)."""
-    if not lobby_on(call) or call.fault("locked-lobby-not-returned"):
+    if not lobby_on(call):
         return []
     opts = meeting.attendee_options
     return [el(f"meet:{name}", opts[name]) for name in LOBBY_OPTIONS if name in opts]

@@ -34,13 +34,10 @@ from .meetingside import (
 
 def is_private(call: Call, meeting: Meeting) -> bool:
     mt = call.site.meeting_types.get(meeting.meeting_type)
-    return bool(mt and mt.support_private) and not call.fault("private-flag-always-false")
+    return bool(mt and mt.support_private)
 
 
-def private_flag(call: Call, prefix: str, meeting: Meeting, *, in_list: bool = False):
-    if call.fault("private-flag-missing") or (in_list
-                                              and call.fault("private-flag-in-lists-missing")):
-        return None
+def private_flag(call: Call, prefix: str, meeting: Meeting):
     return el(f"{prefix}:isPrivateMeeting", is_private(call, meeting))
 
 
@@ -69,8 +66,8 @@ def _schedule(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
             meeting.start = site.parse_date(start, meeting.tz_id)
         except ValueError:
             raise ApiError("000000", "Fail to forward request:null") from None
-        if meeting.start < site.clock.now() and not call.fault("past-start-accepted"):
-            raise ApiError(*PAST_START)
+        if meeting.start < site.clock.now():
+            call.reject("past-start", PAST_START)
     duration = req.int("schedule/duration")
     if duration is not None:
         meeting.duration = duration
@@ -110,7 +107,7 @@ def _apply(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
             meeting.attendee_options.update(given)
         elif given:
             meeting.sections[section] = F.merge(meeting.sections.get(section, {}), given)
-    apply_lobby(call, meeting, req, creating=creating)  # locked-lobby (40.9.0)
+    apply_lobby(call, meeting, req)  # locked-lobby (40.9.0)
     form = req.get("registrationForm")
     if form:
         for field in REGISTRATION_FIELDS:
@@ -141,24 +138,16 @@ def create_meeting(call: Call) -> list:
                       start=now + timedelta(minutes=5), tz_id=DEFAULT_TZ, duration=60,
                       password=None, host_key=f"{site.random.randint(0, 999_999):06d}")
     _apply(call, meeting, req, creating=True)
-    given = meeting.password is not None
-    generate = bool(site.settings.get("all_meetings_need_password"))
-    if call.fault("auto-password-not-generated"):
-        generate = False
-    if call.fault("auto-password-when-off"):
-        generate = True
+    generate = bool(call.setting("all_meetings_need_password"))
     if meeting.password is None and generate:
         meeting.password = secrets.token_urlsafe(8)[:10]  # 40.1.2: generated and returned
     site.meetings[meeting.key] = meeting
-    returned = meeting.password
-    if given and call.fault("given-password-not-returned"):
-        returned = None
     meeting.extra["guest_token"] = secrets.token_hex(16)
     # createMeetingResponse: meetingkey, iCalendarURL, guestToken (2011); meetingUUID
     # (40.6.0) and meetingPassword (40.1.2 sample: after meetingkey) are 40.x
     return [el("meet:meetingkey", meeting.key),
             uuid_el(call, "meet:meetingUUID", meeting.uuid),
-            opt("meet:meetingPassword", returned),
+            opt("meet:meetingPassword", meeting.password),
             ical_urls(call, meeting),
             el("meet:guestToken", meeting.extra["guest_token"])]
 
@@ -202,7 +191,7 @@ def meeting_elements(call: Call, meeting: Meeting) -> list:
     from .session_info import meeting_link, sip_url  # session_info imports this module
     site = call.site
     form = None
-    if meeting.registration_form and not call.fault("registration-form-not-returned"):
+    if meeting.registration_form:
         form = group("meet:registrationForm", *[
             group(f"meet:{f}", el("meet:req", meeting.registration_form.get(f, False)))
             for f in REGISTRATION_FIELDS])
@@ -221,8 +210,7 @@ def meeting_elements(call: Call, meeting: Meeting) -> list:
                     startDate=site.format_date(meeting.start, meeting.tz_id),
                     timeZoneID=str(meeting.tz_id), timeZone=tz_name(meeting.tz_id),
                     duration=str(meeting.duration), hostWebExID=meeting.host)
-    device = None if call.fault("device-can-start-meeting-not-returned") \
-        else opt("meet:deviceCanStartMeeting", meeting.extra.get("deviceCanStartMeeting"))
+    device = opt("meet:deviceCanStartMeeting", meeting.extra.get("deviceCanStartMeeting"))
     options = F.write("meet", F.MEET_ATTENDEE_OPTIONS, meeting.attendee_options)
     return [
         group("meet:accessControl", *access_els),
@@ -287,7 +275,7 @@ def lst_summary_meeting(call: Call) -> list:
     return [
         group("meet:meeting",
               el("meet:meetingKey", m.key),
-              uuid_el(call, "meet:meetingUUID", m.uuid, in_list=True),
+              uuid_el(call, "meet:meetingUUID", m.uuid),
               el("meet:confName", m.conf_name), el("meet:meetingType", m.meeting_type),
               el("meet:hostWebExID", m.host), el("meet:otherHostWebExID", m.host),
               el("meet:timeZoneID", m.tz_id),

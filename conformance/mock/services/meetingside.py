@@ -44,8 +44,6 @@ def wanted_uuid(req: Req) -> str | None:
 def by_uuid(call: Call, items: Iterable[T], uuid_of: Callable[[T], str | None],
             uuid: str) -> T | None:
     """The item whose UUID is ``uuid`` (items in creation order), or None."""
-    if call.fault("meeting-uuid-not-accepted"):
-        return None
     found = list(items)
     if call.fault("meeting-uuid-finds-latest"):
         return found[-1] if found else None
@@ -62,33 +60,21 @@ def filter_by_uuid(call: Call, items: list[T], uuid_of: Callable[[T], str | None
     return [] if item is None else [item]
 
 
-def uuid_el(call: Call, tag: str, uuid: str | None, *,
-            in_list: bool = False) -> etree._Element | None:
+def uuid_el(call: Call, tag: str, uuid: str | None) -> etree._Element | None:
     """The ``meetingUUID`` element of a response (``tag`` like ``ep:meetingUUID``)."""
-    if uuid is None or call.fault("meeting-uuid-not-returned") or (
-            in_list and call.fault("meeting-uuid-not-returned-in-lists")):
-        return None
-    return el(tag, uuid)
+    return None if uuid is None else el(tag, uuid)
 
 
 # -- audio-password -------------------------------------------------------------------------
 def audio_elements(call: Call, prefix: str, password: str | None) -> list[etree._Element]:
     """audioPassword (the numeric form of the session password, when there is one),
     isEnforceAudioPassword and isEnforceAudioLogin, in the order of the 40.4.8 sample."""
-    api = call.api.name
     out: list[etree._Element] = []
-    if password and not call.fault("audio-password-missing") \
-            and not call.fault(f"audio-password-missing:{api}"):
-        if call.fault("audio-password-not-numeric"):
-            audio = password
-        else:
-            digest = hashlib.sha256(password.encode("utf-8")).hexdigest()
-            audio = str(int(digest, 16))[:8]
-        out.append(el(f"{prefix}:audioPassword", audio))
-    if not call.fault("audio-enforce-flags-missing"):
-        out += [el(f"{prefix}:isEnforceAudioPassword", bool(password)),
-                el(f"{prefix}:isEnforceAudioLogin", False)]
-    return out
+    if password:
+        digest = hashlib.sha256(password.encode("utf-8")).hexdigest()
+        out.append(el(f"{prefix}:audioPassword", str(int(digest, 16))[:8]))
+    return out + [el(f"{prefix}:isEnforceAudioPassword", bool(password)),
+                  el(f"{prefix}:isEnforceAudioLogin", False)]
 
 
 # -- edu-session-templates ------------------------------------------------------------------
@@ -102,9 +88,7 @@ def check_template(call: Call) -> str | None:
     settings = call.site.settings
     edu = {str(t[0]) for t in settings.get("edu_meeting_templates", [])}
     if name in edu:
-        rejected = call.fault("edu-templates-rejected") or (
-            call.api.name.startswith("Set") and call.fault("edu-templates-rejected-on-set"))
-        if settings.get("edu_session_type") and not rejected:
+        if call.setting("edu_session_type"):
             return name
         raise ApiError(*TEMPLATE_NOT_FOUND)
     if name in {str(t[0]) for t in settings.get("meeting_templates", [])}:
@@ -116,8 +100,7 @@ def check_template(call: Call) -> str | None:
 def duplicate_policy(call: Call) -> str:
     """How one request's attendees with the same email are handled: ``first`` (40.12.0:
     only the first is processed), or a fault's ``all`` / ``last``."""
-    if call.fault("duplicate-attendee-email-all-added") or call.fault(
-            f"duplicate-attendee-email-all-added:{call.api.name}"):
+    if not call.enforced("duplicate-attendee-email"):
         return "all"
     if call.fault("duplicate-attendee-email-last-wins"):
         return "last"

@@ -103,7 +103,7 @@ def _start_ok(call: Call, path: str, tz_path: str) -> None:
         except ValueError:
             raise ApiError("000000", "Fail to forward request:null") from None
         if start < call.site.clock.now():
-            raise ApiError(*PAST_START)
+            call.reject("past-start", PAST_START)
 
 
 def _schedule_fields(call: Call, rec: Record) -> None:
@@ -269,7 +269,7 @@ def lst_summary_event(call: Call) -> list:
     # lstsummaryEventResponse: matchingRecords, then event* (eventSummaryInstanceType)
     return [matching_records("event", len(recs), len(recs), 1)] + [
         group("event:event", el("event:sessionKey", r.key),
-              uuid_el(call, "event:meetingUUID", r.fields.get("uuid"), in_list=True),
+              uuid_el(call, "event:meetingUUID", r.fields.get("uuid")),
               el("event:sessionName", r.name),
               el("event:sessionType", r.fields.get("session_type", 11)),
               el("event:hostWebExID", r.fields.get("host", "")),
@@ -345,7 +345,7 @@ def lst_summary_training_session(call: Call) -> list:
     # lstsummaryTrainingSessionResponse: trainingSession*, then matchingRecords
     return [
         group("train:trainingSession", el("train:sessionKey", r.key),
-              uuid_el(call, "train:meetingUUID", r.fields.get("uuid"), in_list=True),
+              uuid_el(call, "train:meetingUUID", r.fields.get("uuid")),
               el("train:confName", r.name),
               el("train:meetingType", r.fields.get("session_type", 9)),
               el("train:hostWebExID", r.fields.get("host", "")),
@@ -404,7 +404,7 @@ def lst_recording(call: Call) -> list:
               el("ep:streamURL", f"https://{site.name}.webex.com/{site.name}/lsr.php?RCID={r.key}"),
               el("ep:fileURL", f"https://{site.name}.webex.com/{site.name}/ldr.php?RCID={r.key}"),
               # the overlay: meetingUUID after sessionKey (the recording has none here)
-              uuid_el(call, "ep:meetingUUID", r.fields.get("uuid"), in_list=True),
+              uuid_el(call, "ep:meetingUUID", r.fields.get("uuid")),
               el("ep:recordingType", 0),
               el("ep:duration", 1800),
               el("ep:format", "ARF"),

@@ -68,8 +68,7 @@ _SIP_USER = re.compile(r"^([^@]+)@([^.@]+)\.webex\.com$", re.I)
 def _by_pmr_url(call: Call, value: str) -> Meeting | None:
     site = call.site
     found = _PMR_URL.match(value)
-    if not found or found.group(1).lower() != site.name.lower() or \
-            call.fault("sessioninfo-pmr-url-ignored"):
+    if not found or found.group(1).lower() != site.name.lower():
         return None
     user = _pmr_owner(site, found.group(2))
     return _pmr_session(site, user) if user else None
@@ -77,8 +76,6 @@ def _by_pmr_url(call: Call, value: str) -> Meeting | None:
 
 def _by_sip_url(call: Call, value: str) -> Meeting | None:
     site = call.site
-    if call.fault("sessioninfo-sip-url-ignored"):
-        return None
     found = _SIP_KEY.match(value)
     if found:
         key, name = (found.group(1), found.group(2)) if found.group(1) else \
@@ -94,8 +91,6 @@ def _by_sip_url(call: Call, value: str) -> Meeting | None:
 
 
 def _by_meeting_link(call: Call, value: str) -> Meeting | None:
-    if call.fault("sessioninfo-meeting-link-ignored"):
-        return None
     site = call.site
     return next((m for m in site.meetings.values() if meeting_link(site, m) == value), None)
 
@@ -106,7 +101,7 @@ def lookup(call: Call) -> Meeting:
     req = call.req
     if req.has("sessionKey"):
         return find_meeting(call, key_paths=("sessionKey",))
-    if req.has("meetingUUID") and not call.fault("sessioninfo-meeting-uuid-ignored"):
+    if req.has("meetingUUID"):
         return find_meeting(call, key_paths=())  # the request names are case-insensitive
     finders = (("pmrUrl", _by_pmr_url), ("sipUrl", _by_sip_url),
                ("meetingLink", _by_meeting_link))
@@ -124,16 +119,16 @@ def sees_details(call: Call, meeting: Meeting) -> bool:
     not name admins) and an attendee invited or approved by email see everything."""
     caller = call.caller
     if caller is None:
-        return call.fault("anonymous-sees-session-details")
+        return not call.enforced("anonymous-hiding")
     if caller.site_admin or meeting.host.lower() == caller.webex_id.lower():
         return True
-    if call.fault("uninvited-sees-session-details"):
+    if not call.enforced("uninvited-hiding"):
         return True
     statuses = [a.join_status.upper() for a in meeting.attendees
                 if a.email.lower() == caller.email.lower()]
     if call.fault("invited-attendee-hidden-too"):
         return False
-    if call.fault("unapproved-attendee-sees-details"):
+    if not call.enforced("approval-hiding"):
         return bool(statuses)
     return any(s in APPROVED for s in statuses)
 
@@ -147,8 +142,6 @@ def participant_status(call: Call, meeting: Meeting) -> tuple[bool, bool] | None
     host = bool(meeting.extra.get("host_joined"))
     attendees = int(meeting.extra.get("attendees_joined", 0))
     if meeting.status != "INPROGRESS" and not call.fault("participant-status-not-gated"):
-        return None
-    if call.fault("participant-status-missing"):
         return None
     anyone = attendees > 0 if call.fault("attendee-flag-ignores-host") else host or attendees > 0
     return host, anyone

@@ -59,7 +59,7 @@ def create_teleconference_session(call: Call) -> list:
     site = call.site
     draft = Record(0, KIND, "")
     _apply(call, draft)
-    if not draft.fields.get("password") and site.settings.get("all_meetings_need_password"):
+    if not draft.fields.get("password") and call.setting("all_meetings_need_password"):
         draft.fields["password"] = str(secrets.randbelow(900_000) + 100_000)  # auto-password
     rec = site.new_record(KIND, draft.name)
     rec.emails, rec.fields = draft.emails, draft.fields

@@ -97,8 +97,7 @@ def _apply(call: Call, user: User, req: Req, how: str) -> None:
     for attr, path in (("host", "privilege/host"), ("site_admin", "privilege/siteAdmin"),
                        ("um_site_admin", "privilege/umSiteAdmin")):
         value = req.bool(path)
-        if value is not None and not (attr == "um_site_admin"
-                                      and call.fault("um-site-admin-ignored")):
+        if value is not None:
             setattr(user, attr, value)
     _apply_40x(call, user, req, how)
     pmr = _pmr_enable_flag(req)
@@ -131,22 +130,17 @@ NEW_WELCOME_LANGUAGES = {"19": "Czech", "20": "Polish", "21": "Hungarian", "22":
 def _apply_40x(call: Call, user: User, req: Req, how: str) -> None:
     """displayName (40.11.0), cmrHybridVoip (40.11.0), deviceCanStartMyPMR (40.10.0),
     supportedServices (CI-linked site, 40.12.0) and the user's meeting types."""
-    site = call.site
-    if req.has("displayName") and site.settings.get("enable_display_name") \
-            and not call.fault("display-name-ignored"):
+    if req.has("displayName") and call.setting("enable_display_name"):
         user.extra["displayName"] = req.text("displayName") or ""
     for path in ("cmrHybridVoip", "privilege/cmrHybridVoip"):
         value = req.bool(path)
-        if value is not None and not (how == "SetUser"
-                                      and call.fault("cmr-hybrid-voip-setuser-ignored")):
+        if value is not None:
             user.extra["cmrHybridVoip"] = value
     value = req.bool("personalMeetingRoom/deviceCanStartMyPMR")
-    if value is not None and not (how == "SetUser"
-                                  and call.fault("device-can-start-pmr-setuser-ignored")):
+    if value is not None:
         user.extra["deviceCanStartMyPMR"] = value
     if req.has("supportedServices"):
-        locked = (how == "SetUser" and site.settings.get("ci_linked_site")
-                  and not call.fault("ci-site-supportedservices-changed"))
+        locked = how == "SetUser" and call.setting("ci_linked_site")
         if not locked:  # 40.12.0: a CI-linked site ignores the change
             services = user.extra.setdefault("supportedServices", _default_services())
             for name in SUPPORTED_SERVICES:
@@ -174,11 +168,9 @@ def _check_e2ee(call: Call, user: User) -> None:
     types = user.extra.get("meetingTypes") or list(call.site.meeting_types)
     flags = [_is_e2ee(call, t) for t in types]
     refused = any(flags) if call.fault("e2ee-pmr-any-e2ee-type") else all(flags)
-    if refused and flags and not call.fault("e2ee-pmr-allowed"):
-        if call.fault("e2ee-pmr-wrong-exception"):
-            raise ApiError("999110", "PMR cannot be enabled (mock fault)")
-        raise ApiError("110063", "User must have at least one non-E2EE meeting type "
-                                 "to enable PMR.")
+    if refused and flags:
+        call.reject("e2ee-pmr", ("110063", "User must have at least one non-E2EE meeting "
+                                           "type to enable PMR."))
 
 
 def _welcome_email(call: Call, user: User, req: Req, how: str) -> None:
@@ -274,8 +266,7 @@ def _is_asian(text: str) -> bool:
 def _display_name(call: Call, user: User) -> str | None:
     """display-name (40.11.0): shown only with EnableDisplayName on; an empty stored
     one is composed from the names (no space between Asian names)."""
-    if not call.site.settings.get("enable_display_name") and \
-            not call.fault("display-name-shown-when-off"):
+    if not call.setting("enable_display_name"):
         return None
     stored = user.extra.get("displayName") or ""
     if stored or call.fault("display-name-not-composed"):
@@ -286,8 +277,7 @@ def _display_name(call: Call, user: User) -> str | None:
     return f"{first} {last}".strip()
 
 
-def _user_elements(call: Call, user: User, *,
-                   getme: bool = False) -> list[etree._Element | None]:
+def _user_elements(call: Call, user: User) -> list[etree._Element | None]:
     """getUserResponse in user.xsd's order (userType, userInstanceType, getUserResponse);
     the 40.x additions where the mock has always put them (privilege and
     personalMeetingRoom children last, displayName last)."""
@@ -303,8 +293,7 @@ def _user_elements(call: Call, user: User, *,
     def part(*names: str) -> list[etree._Element]:
         return F.write("use", [stored[n] for n in names], st)
 
-    cmr_el = None if cmr is None or call.fault("cmr-hybrid-voip-not-returned") \
-        else el("use:cmrHybridVoip", cmr)
+    cmr_el = opt("use:cmrHybridVoip", cmr)
     return [
         el("use:firstName", user.first_name),
         el("use:lastName", user.last_name),
@@ -326,8 +315,7 @@ def _user_elements(call: Call, user: User, *,
         # the overlay: umSiteAdmin first (40.9.0 sample), cmrHybridVoip after voiceOverIp,
         # isEnablePMR last
         group("use:privilege",
-              None if getme and call.fault("um-site-admin-missing-in-getme")
-              else el("use:umSiteAdmin", user.um_site_admin),
+              el("use:umSiteAdmin", user.um_site_admin),
               *F.write("use", F.USER_PRIVILEGE, dict(privilege, voiceOverIp=(
                   el("use:voiceOverIp", privilege.get("voiceOverIp", "true")), cmr_el))),
               el("use:isEnablePMR", user.pmr_enabled)),
@@ -345,8 +333,7 @@ def _user_elements(call: Call, user: User, *,
               el("use:welcomeMessage", f"Welcome to {user.first_name}'s Personal Room"),
               el("use:personalMeetingRoomURL", _pmr_url(call, user)),
               el("use:accessCode", user.pmr_key),
-              None if call.fault("device-can-start-pmr-not-returned")
-              else opt("use:deviceCanStartMyPMR", user.extra.get("deviceCanStartMyPMR"))),
+              opt("use:deviceCanStartMyPMR", user.extra.get("deviceCanStartMyPMR"))),
         group("use:sessionOptions", *F.write("use", F.USER_SESSION_OPTIONS.fields,
                                              dict({"defaultSessionType": "3",
                                                    "defaultServiceType": "MeetingCenter"},
@@ -371,7 +358,7 @@ def get_user(call: Call) -> list:
 
 @handler("GetMe")
 def get_me(call: Call) -> list:
-    return _user_elements(call, call.require_caller(), getme=True)
+    return _user_elements(call, call.require_caller())
 
 
 # GetUserCard: services/usercard.py (usercard-jwt, usercard-authorization)
@@ -395,7 +382,5 @@ def lst_summary_user(call: Call) -> list:
         group("use:user", el("use:webExId", u.webex_id), el("use:firstName", u.first_name),
               el("use:lastName", u.last_name), el("use:email", u.email),
               el("use:active", u.active),
-              group("use:privilege",
-                    None if call.fault("um-site-admin-missing-in-lstsummaryuser")
-                    else el("use:umSiteAdmin", u.um_site_admin)))
+              group("use:privilege", el("use:umSiteAdmin", u.um_site_admin)))
         for u in page] + [matching_records("use", len(users), len(page), start)]

@@ -11,8 +11,8 @@ from . import Call, handler
 @handler("GetUserCard", anonymous=True)  # the handler refuses anonymous callers itself
 def get_user_card(call: Call) -> list:
     site = call.site
-    if call.caller is None and not call.fault("usercard-anonymous-allowed"):
-        raise ApiError(*BAD_LOGIN)  # the id is not documented (usercard-authorization)
+    if call.caller is None:  # the id is not documented (usercard-authorization)
+        call.reject("usercard-credentials", BAD_LOGIN)
     if call.via == "jwt" and call.fault("usercard-jwt-refused"):
         raise ApiError(*BAD_LOGIN)
     if call.fault("usercard-refuses-everyone"):
@@ -28,6 +28,5 @@ def get_user_card(call: Call) -> list:
         group("use:personalMeetingRoom",
               el("use:title", f"{user.first_name}'s Personal Room"),
               el("use:personalMeetingRoomURL", pmr_url),
-              None if call.fault("usercard-access-code-missing")
-              else el("use:accessCode", user.pmr_key)),
+              el("use:accessCode", user.pmr_key)),
     ]
