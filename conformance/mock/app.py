@@ -25,7 +25,7 @@ from ..xmlsafe import parse_xml
 from .faults import FAULTS
 from .req import Req
 from .services import HANDLERS, Call
-from .services.emailchange import confirm_pending
+from .services.user import confirm_pending
 from .state import Site, User
 from .throttle import BLOCK, DEFAULT_LIMIT, NOT_FOUND_IDS, SETTING, THROTTLED_APIS, WINDOW
 from .wire import (

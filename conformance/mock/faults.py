@@ -15,7 +15,7 @@ one place per kind:
              removes them before the handler reads the request (:meth:`Injection.request`).
 ``accept``   what must be rejected is accepted: a named validation (a *rule*, see
              :data:`RULES`) is skipped for the fault's APIs. Validations ask
-             ``call.reject(rule, error)`` / ``call.enforced(rule)`` (services/__init__.py).
+             ``call.reject(rule, error)`` / ``call.enforced(rule)`` (services/common.py).
 ``apply``    what was rejected is applied all the same: the answer stays the FAILURE of the
              rule, but the app runs the request again with that rule skipped, so its change
              lands (:meth:`MockApp.answer`).
@@ -50,25 +50,26 @@ KINDS = (DROP, REPLACE, IGNORE, ACCEPT, APPLY, SETTING, HOOK)
 
 # The validations (rules) an accept or apply fault skips, with where the mock checks them.
 RULES: dict[str, str] = {
-    "email": "an email containing whitespace is rejected (services/__init__.py check_email)",
+    "email": "an email containing whitespace is rejected (services/common.py check_email)",
     "registration-form": "040014 when a required registration field is missing "
                          "(services/attendee.py)",
-    "past-start": "060016 for a start time in the past (services/meeting.py)",
+    "past-start": "060016 for a start time in the past (services/meeting.py; events and "
+                  "training sessions: services/common.py check_start)",
     "anonymous-lstsummarysession": "000015 for LstsummarySession without credentials "
                                    "(services/ep.py)",
     "e2ee-pmr": "110063 for PMR of a user whose meeting types are all E2EE "
                 "(services/user.py)",
     "duplicate-attendee-email": "of several attendees with one email only the first is "
-                                "processed (services/meetingside.py)",
+                                "processed (services/common.py)",
     "anonymous-hiding": "an anonymous caller does not see the session details "
-                        "(services/session_info.py)",
+                        "(services/ep.py)",
     "uninvited-hiding": "a caller not invited does not see the session details "
-                        "(services/session_info.py)",
+                        "(services/ep.py)",
     "approval-hiding": "an attendee registered but not approved (or rejected) does not see "
-                       "the session details (services/session_info.py)",
+                       "the session details (services/ep.py)",
     "link-hiding": "meetingLink, sipURL, displayMeetingUrl are hidden from the uninvited "
                    "(services/ep.py)",
-    "usercard-credentials": "GetUserCard needs credentials (services/usercard.py)",
+    "usercard-credentials": "GetUserCard needs credentials (services/user.py)",
     "api-key": "a JWTToken header must carry the site's API key (app.py authenticate)",
     "throttle": "a caller over the not-found limit is blocked (app.py)",
     "aa-history-not-found": "an empty LstAccessAnywhereHistory is 000015 "
@@ -227,10 +228,10 @@ _FAULTS = [
          "services/attendee.py _check_registration"),
     Hook("email-whitespace-trimmed", "email-whitespace",
          "leading and trailing whitespace is trimmed and the email accepted (every API)",
-         "services/__init__.py check_email, clean_email"),
+         "services/common.py check_email, clean_email"),
     Hook("email-only-space-checked", "email-whitespace",
          "only the space character is rejected; tab, CR and LF pass (every API)",
-         "services/__init__.py check_email"),
+         "services/common.py check_email"),
     Apply("email-rejected-but-applied", "email-whitespace",
           "the email is rejected with FAILURE, but the create or change is applied anyway",
           (), "email"),
@@ -354,7 +355,7 @@ _FAULTS = [
          "leave out meetingUUID", LIST_APIS, "*/*:meetingUUID"),
     Hook("meeting-uuid-finds-latest", "meeting-uuid",
          "a meetingUUID lookup ignores the value and finds the latest session of its kind",
-         "services/meetingside.py by_uuid"),
+         "services/common.py by_uuid"),
     *[Drop(f"audio-password-missing:{api}", "audio-password",
            f"{api} leaves out audioPassword", api, "*:accessControl/*:audioPassword")
       for api in AUDIO_APIS],
@@ -379,7 +380,7 @@ _FAULTS = [
            (), "duplicate-attendee-email"),
     Hook("duplicate-attendee-email-last-wins", "duplicate-attendee-email",
          "of several attendees with one email, the last is the one kept",
-         "services/meetingside.py duplicate_policy"),
+         "services/common.py duplicate_policy"),
     *[Accept(f"duplicate-attendee-email-all-added:{api}", "duplicate-attendee-email",
              f"{api} adds every attendee of one request, duplicates by email included", api,
              "duplicate-attendee-email")
@@ -400,13 +401,13 @@ _FAULTS = [
          "GetSessionInfo", "ep:hasHostInMeeting", "ep:hasAttendeeInMeeting"),
     Hook("attendee-flag-ignores-host", "session-participant-status",
          "hasAttendeeInMeeting is false when only the host is in the meeting",
-         "services/session_info.py participant_status"),
+         "services/ep.py participant_status"),
     Hook("participant-flags-always-true", "session-participant-status",
          "hasHostInMeeting/hasAttendeeInMeeting are true whether anyone joined or not, "
-         "in progress or not", "services/session_info.py participant_status"),
+         "in progress or not", "services/ep.py participant_status"),
     Hook("participant-status-not-gated", "session-participant-status",
          "hasHostInMeeting/hasAttendeeInMeeting keep their in-meeting values after the "
-         "meeting ends", "services/session_info.py participant_status"),
+         "meeting ends", "services/ep.py participant_status"),
     Ignore("sessioninfo-pmr-url-ignored", "sessioninfo-mobile-lookup",
            "GetSessionInfo cannot find a personal room by pmrUrl", "GetSessionInfo", "pmrUrl"),
     Ignore("sessioninfo-sip-url-ignored", "sessioninfo-mobile-lookup",
@@ -432,17 +433,17 @@ _FAULTS = [
            "GetSessionInfo", "approval-hiding"),
     Hook("invited-attendee-hidden-too", "sessioninfo-uninvited-hiding",
          "an invited attendee is treated as uninvited (only the host sees the details)",
-         "services/session_info.py sees_details"),
+         "services/ep.py sees_details"),
     # -- user-card, throttling, email change, enrollment, history, bodyContent limit -----
     Hook("usercard-jwt-refused", "usercard-jwt",
          "GetUserCard refuses a caller with the site's API key (JWTToken header)",
-         "services/usercard.py get_user_card"),
+         "services/user.py get_user_card"),
     Drop("usercard-access-code-missing", "usercard-jwt",
          "GetUserCard leaves out personalMeetingRoom/accessCode", "GetUserCard",
          "use:personalMeetingRoom/use:accessCode"),
     Hook("usercard-refuses-everyone", "usercard-authorization",
          "GetUserCard refuses every caller, the authorised account too",
-         "services/usercard.py get_user_card"),
+         "services/user.py get_user_card"),
     Accept("usercard-anonymous-allowed", "usercard-authorization",
            "GetUserCard answers a caller without credentials", "GetUserCard",
            "usercard-credentials"),
@@ -467,10 +468,10 @@ _FAULTS = [
             "require_email_confirmation", False),
     Hook("email-change-first-request-confirmed", "email-change-verification",
          "of several unconfirmed changes the first one, not the latest, is confirmed",
-         "services/emailchange.py change_email"),
+         "services/user.py change_email"),
     Hook("email-change-admin-needs-confirmation", "email-change-verification",
          "a site admin's change of an email also waits for confirmation",
-         "services/emailchange.py change_email"),
+         "services/user.py change_email"),
     Replace("enrollment-domain-filled", "enrollment-empty-domain",
             "GetEnrollmentInfo fills domain (a reverse DNS name) for each attendee",
             "GetEnrollmentInfo", "att:session/att:attendee/att:domain",

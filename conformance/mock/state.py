@@ -112,7 +112,7 @@ class Meeting:
     attendee_options: dict[str, str] = field(default_factory=dict)
     attendees: list[Attendee] = field(default_factory=list)
     # what create/set gave for metaData, enableOptions, schedule, telephony, repeat, remind
-    # (services/fields.py: normalised, by element name), answered back by GetMeeting
+    # (services/common.py: normalised, by element name), answered back by GetMeeting
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     host_key: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..wire import MALFORMED, NOT_FOUND, ApiError, el, group
-from . import Call, handler
+from .common import Call, handler
 
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
 

@@ -1,10 +1,21 @@
-"""meeting service: CreateMeeting, SetMeeting, GetMeeting, DelMeeting, LstsummaryMeeting."""
+"""meeting service: CreateMeeting, SetMeeting, GetMeeting, DelMeeting, LstsummaryMeeting,
+GethosturlMeeting, GetjoinurlMeeting.
+
+locked-lobby (40.9.0): with the site setting ConsistentLockedLobby on, CreateMeeting and
+SetMeeting take ``attendeeOptions/externalAttendeeSecurity``, ``autoLock`` and
+``autoLockWaitTime``, and GetMeeting returns them (after ``joinRequiresAccount``, as in the
+release-note sample). What the notes leave open is the mock's choice, never asserted by a
+case: with the setting off the three elements are ignored and not returned; a value outside
+the documented lists is refused with the mock's own exception id.
+"""
 
 from __future__ import annotations
 
 import copy
 import secrets
 from datetime import timedelta
+
+from lxml import etree
 
 from ..req import Req
 from ..state import DEFAULT_TZ, REGISTRATION_FIELDS, TZ_NAMES, Meeting
@@ -19,26 +30,22 @@ from ..wire import (
     matching_records,
     opt,
 )
-from . import Call, handler
-from . import fields as F
-from .lobby import apply_lobby, lobby_elements
-from .meetingside import (
+from . import common as F
+from .common import (
+    Call,
+    add_invitees,
     audio_elements,
     check_all_emails,
     check_template,
     filter_by_uuid,
     find_meeting,
+    handler,
+    meeting_link,
+    private_flag,
+    sip_url,
+    tz_name,
     uuid_el,
 )
-
-
-def is_private(call: Call, meeting: Meeting) -> bool:
-    mt = call.site.meeting_types.get(meeting.meeting_type)
-    return bool(mt and mt.support_private)
-
-
-def private_flag(call: Call, prefix: str, meeting: Meeting):
-    return el(f"{prefix}:isPrivateMeeting", is_private(call, meeting))
 
 
 def ical_urls(call: Call, meeting: Meeting):
@@ -46,11 +53,6 @@ def ical_urls(call: Call, meeting: Meeting):
     base = f"https://{call.site.name}.webex.com/{call.site.name}/j.php?MTID="
     return group("meet:iCalendarURL", el("serv:host", f"{base}h{meeting.key}"),
                  el("serv:attendee", f"{base}a{meeting.key}"))
-
-
-def tz_name(tz_id: int) -> str:
-    """The timeZone text of a timeZoneID (common.xsd's timeZoneType)."""
-    return TZ_NAMES.get(tz_id, TZ_NAMES[DEFAULT_TZ])
 
 
 def _schedule(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
@@ -94,7 +96,7 @@ def _apply(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
     if template:
         meeting.extra["session_template"] = template
     _schedule(call, meeting, req, creating)
-    # What GetMeeting answers back: the sections of meetingType, as given (fields.py)
+    # What GetMeeting answers back: the sections of meetingType, as given (common.py)
     for section, spec in F.MEETING_SECTIONS.items():
         given = F.read(req.get(section), spec)
         if section == "metaData":
@@ -118,7 +120,6 @@ def _apply(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
         if req.has(f"schedule/{key}"):
             meeting.extra[key] = req.text(f"schedule/{key}")
     # Attendees invited with the meeting (participants/attendees/attendee).
-    from .attendee import add_invitees  # local import: attendee imports this module
     add_invitees(call, meeting, req.all("participants/attendees/attendee"))
 
 
@@ -188,7 +189,6 @@ def meeting_elements(call: Call, meeting: Meeting) -> list:
     """getMeetingResponse in meeting.xsd's order: meetingType's sections, then
     meetingInstanceType's, then getMeetingResponse's; the 40.x additions where the release
     notes' samples put them."""
-    from .session_info import meeting_link, sip_url  # session_info imports this module
     site = call.site
     form = None
     if meeting.registration_form:
@@ -284,3 +284,92 @@ def lst_summary_meeting(call: Call) -> list:
               el("meet:startDate", site.format_date(m.start, m.tz_id)),
               el("meet:duration", m.duration), el("meet:listStatus", "UNLISTED"))
         for m in page] + [matching_records("meet", len(meetings), len(page), start)]
+
+
+# -- locked-lobby (40.9.0) -------------------------------------------------------------
+LOBBY_OPTIONS = ("externalAttendeeSecurity", "autoLock", "autoLockWaitTime")
+
+
+SECURITY_VALUES = ("AllowJoin", "AllowJoinWithLobby", "BlockFromJoin")
+
+
+WAIT_TIMES = (0, 5, 10, 15, 20)
+
+
+LOBBY_SETTING = "consistent_locked_lobby"
+
+
+INVALID_LOBBY_OPTION = "999102"  # mock: the id is not documented
+
+
+def lobby_on(call: Call) -> bool:
+    return bool(call.site.settings.get(LOBBY_SETTING))
+
+
+def _invalid(name: str, value: str) -> ApiError:
+    return ApiError(INVALID_LOBBY_OPTION,
+                    f"Invalid value {value!r} for {name} (mock: the id is not documented)")
+
+
+def _parse(name: str, text: str) -> str:
+    value = text.strip()
+    if name == "externalAttendeeSecurity":
+        if value not in SECURITY_VALUES:
+            raise _invalid(name, value)
+        return value
+    if name == "autoLock":
+        if value.lower() not in ("true", "false"):
+            raise _invalid(name, value)
+        return value.lower()
+    try:
+        minutes = int(value)
+    except ValueError:
+        raise _invalid(name, value) from None
+    if minutes not in WAIT_TIMES:
+        raise _invalid(name, value)
+    return str(minutes)
+
+
+def apply_lobby(call: Call, meeting: Meeting, req: Req) -> None:
+    """Store the lobby options of a CreateMeeting/SetMeeting request (setting on only)."""
+    if not lobby_on(call):
+        return
+    values = {name: _parse(name, req.text(f"attendeeOptions/{name}") or "")
+              for name in LOBBY_OPTIONS if req.has(f"attendeeOptions/{name}")}
+    meeting.attendee_options.update(values)
+
+
+def lobby_elements(call: Call, meeting: Meeting) -> list[etree._Element]:
+    """GetMeeting's ``attendeeOptions`` children for the lobby (setting on only)."""
+    if not lobby_on(call):
+        return []
+    opts = meeting.attendee_options
+    return [el(f"meet:{name}", opts[name]) for name in LOBBY_OPTIONS if name in opts]
+
+
+# -- meeting URLs -------------------------------------------------------------------------
+def _hosted(call: Call) -> Meeting:
+    meeting = find_meeting(call)  # meetingKey, sessionKey or meetingUUID
+    caller = call.require_caller()
+    if meeting.host.lower() != caller.webex_id.lower() and not caller.site_admin:
+        raise ApiError(*ACCESS_DENIED)
+    return meeting
+
+
+@handler("GethosturlMeeting")
+def gethosturl_meeting(call: Call) -> list:
+    meeting = _hosted(call)
+    base = f"https://{call.site.name}.webex.com/{call.site.name}"
+    return [el("meet:hostMeetingURL", f"{base}/m.php?AT=HM&MK={meeting.key}"
+                                      f"&Rnd={secrets.randbelow(10**9)}"),
+            uuid_el(call, "meet:meetingUUID", meeting.uuid)]
+
+
+@handler("GetjoinurlMeeting")
+def getjoinurl_meeting(call: Call) -> list:
+    call.require_caller()
+    meeting = find_meeting(call)
+    base = f"https://{call.site.name}.webex.com/{call.site.name}"
+    return [el("meet:joinMeetingURL", f"{base}/m.php?AT=JM&MK={meeting.key}"),
+            el("meet:inviteMeetingURL", f"{base}/j.php?MTID=a{meeting.key}"),
+            uuid_el(call, "meet:meetingUUID", meeting.uuid)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..state import MeetingType
 from ..wire import NOT_FOUND, ApiError, el, group, matching_records
-from . import Call, handler
+from .common import Call, handler
 
 # mtgtype:optionsType: what every meeting type of the mock's site supports (the rest off)
 SUPPORTED = ("supportAppShare", "supportAttendeeRegistration", "supportChat",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..state import DEFAULT_TZ, TZ_NAMES
 from ..wire import el, group
-from . import Call, handler
+from .common import Call, handler
 
 
 @handler("GetSite")

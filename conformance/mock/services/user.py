@@ -1,5 +1,5 @@
 """user service: AuthenticateUser, CreateUser, GetUser, SetUser, DelUser, GetMe,
-LstsummaryUser (GetUserCard: usercard.py; the email-change rule: emailchange.py)."""
+LstsummaryUser, GetUserCard; the email-change rule (email-change-verification)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from datetime import timedelta
 from lxml import etree
 
 from ..req import Req
-from ..state import DEFAULT_TZ, PMR_RETENTION, TICKET_TTL, TZ_NAMES, User
+from ..state import DEFAULT_TZ, PMR_RETENTION, TICKET_TTL, TZ_NAMES, Site, User
 from ..wire import (
     ACCESS_DENIED,
+    BAD_LOGIN,
     EMAIL_EXISTS,
     MALFORMED,
     NOT_FOUND,
@@ -24,9 +25,8 @@ from ..wire import (
     matching_records,
     opt,
 )
-from . import Call, check_email, clean_email, handler
-from . import fields as F
-from .emailchange import change_email
+from . import common as F
+from .common import Call, check_email, clean_email, handler
 
 
 @handler("AuthenticateUser")
@@ -110,7 +110,7 @@ def _apply(call: Call, user: User, req: Req, how: str) -> None:
         if active not in ("ACTIVATED", "DEACTIVATED", "REQUEST_TO_ACTIVATE"):
             raise ApiError("000000", "Fail to forward request:null")
         _set_active(call, user, active, how)
-    # the rest of userType, as given (fields.py), answered back by GetUser
+    # the rest of userType, as given (common.py), answered back by GetUser
     given = F.read(req, F.USER_STORED)
     tz = given.get("timeZoneID")
     if tz is not None and int(tz) not in TZ_NAMES:
@@ -361,9 +361,6 @@ def get_me(call: Call) -> list:
     return _user_elements(call, call.require_caller())
 
 
-# GetUserCard: services/usercard.py (usercard-jwt, usercard-authorization)
-
-
 @handler("LstsummaryUser")
 def lst_summary_user(call: Call) -> list:
     call.require_admin()
@@ -384,3 +381,62 @@ def lst_summary_user(call: Call) -> list:
               el("use:active", u.active),
               group("use:privilege", el("use:umSiteAdmin", u.um_site_admin)))
         for u in page] + [matching_records("use", len(users), len(page), start)]
+
+
+# -- GetUserCard: usercard-jwt (40.6.0), usercard-authorization (40.9.0) ---------------
+# An API key: HTTP header JWTToken with a securityContext of siteName only; avatar and
+# personalMeetingRoom in the answer. No card without authorization.
+@handler("GetUserCard", anonymous=True)  # the handler refuses anonymous callers itself
+def get_user_card(call: Call) -> list:
+    site = call.site
+    if call.caller is None:  # the id is not documented (usercard-authorization)
+        call.reject("usercard-credentials", BAD_LOGIN)
+    if call.via == "jwt" and call.fault("usercard-jwt-refused"):
+        raise ApiError(*BAD_LOGIN)
+    if call.fault("usercard-refuses-everyone"):
+        raise ApiError(*BAD_LOGIN)
+    webex_id = call.req.text("webExId") or (call.caller.webex_id if call.caller else None)
+    user = site.find_user(webex_id)
+    if user is None:
+        raise ApiError(*USER_NOT_FOUND)
+    pmr_url = f"https://{site.name}.webex.com/meet/{user.webex_id}"
+    return [
+        group("use:avatar", el("use:url", f"https://{site.name}.webex.com/avatar.png"),
+              el("use:lastModifiedTime", 0), el("use:isUploaded", False)),
+        group("use:personalMeetingRoom",
+              el("use:title", f"{user.first_name}'s Personal Room"),
+              el("use:personalMeetingRoomURL", pmr_url),
+              el("use:accessCode", user.pmr_key)),
+    ]
+
+
+# -- email-change-verification (40.4.0) ------------------------------------------------
+# With the site setting "require confirmation to update email" (require_email_confirmation)
+# on, SetUser by a non-admin keeps the current email until the new one is confirmed (an
+# email link: on the mock, POST /_mock/confirm-email); the latest request is the one to
+# confirm. SetUser by a site admin changes it at once.
+PENDING = "pending_email"
+
+
+def change_email(call: Call, caller: User, user: User, email: str) -> None:
+    """Apply (or hold for confirmation) the email of ``user`` that ``caller`` sets."""
+    confirm = bool(call.setting("require_email_confirmation"))
+    admin_waits = caller.site_admin and call.fault("email-change-admin-needs-confirmation")
+    if confirm and (not caller.site_admin or admin_waits):
+        if PENDING not in user.extra or not call.fault("email-change-first-request-confirmed"):
+            user.extra[PENDING] = email  # the latest request is the one to confirm
+        return
+    user.email = email
+    user.extra.pop(PENDING, None)  # an admin's change supersedes a pending one
+
+
+def confirm_pending(site: Site) -> list[str]:
+    """Every pending change confirmed (the user clicked the link); the users changed."""
+    done = []
+    with site.lock:
+        for user in site.users.values():
+            pending = user.extra.pop(PENDING, None)
+            if pending is not None:
+                user.email = pending
+                done.append(user.webex_id)
+    return done

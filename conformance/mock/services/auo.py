@@ -1,25 +1,31 @@
-"""Teleconference-only sessions (CreateTeleconferenceSession, SetTeleconferenceSession,
-GetTeleconferenceSession), DelSession, and the meeting URL APIs (GethosturlMeeting,
-GetjoinurlMeeting).
+"""auo service (teleconference-only sessions): CreateTeleconferenceSession,
+SetTeleconferenceSession, GetTeleconferenceSession.
 
 For the meeting-side requirements: meetingUUID in request and response (meeting-uuid:
-GethosturlMeeting/GetjoinurlMeeting 40.6.0, DelSession 40.8.0, teleconference 40.10.0),
-audioPassword/isEnforceAudioPassword/isEnforceAudioLogin in GetTeleconferenceSession
-(audio-password), a generated sessionPassword when the site requires one (auto-password).
-Element order follows teleconferenceonly.xsd (``auo`` namespace).
+teleconference 40.10.0), audioPassword/isEnforceAudioPassword/isEnforceAudioLogin in
+GetTeleconferenceSession (audio-password), a generated sessionPassword when the site
+requires one (auto-password). Element order follows teleconferenceonly.xsd (``auo``
+namespace).
 """
 
 from __future__ import annotations
 
 import secrets
 
-from ..state import Meeting, Record
-from ..wire import ACCESS_DENIED, MEETING_NOT_FOUND, ApiError, el, group, opt
-from . import Call, handler
-from .meeting import check_all_emails, find_meeting
-from .meetingside import audio_elements, by_uuid, uuid_el, wanted_uuid
+from ..state import Record
+from ..wire import MEETING_NOT_FOUND, ApiError, el, group, opt
+from .common import (
+    KIND_TELECONFERENCE,
+    Call,
+    audio_elements,
+    by_uuid,
+    check_all_emails,
+    handler,
+    uuid_el,
+    wanted_uuid,
+)
 
-KIND = "teleconference"
+KIND = KIND_TELECONFERENCE
 
 
 def _teleconference(call: Call) -> Record:
@@ -97,56 +103,3 @@ def get_teleconference_session(call: Call) -> list:
                                            for e in rec.emails]),
         uuid_el(call, "auo:meetingUUID", f.get("uuid")),
     ]
-
-
-# -- DelSession (ep): any kind of session ----------------------------------------------------
-@handler("DelSession")
-def del_session(call: Call) -> list:
-    caller = call.require_caller()
-    site = call.site
-    key = call.req.int("sessionKey")
-    uuid = wanted_uuid(call.req) if key is None else None
-    meeting = site.meetings.get(key) if key is not None else (
-        by_uuid(call, site.meetings.values(), lambda m: m.uuid, uuid) if uuid else None)
-    if meeting is not None:
-        if meeting.host.lower() != caller.webex_id.lower() and not caller.site_admin:
-            raise ApiError(*ACCESS_DENIED)
-        del site.meetings[meeting.key]
-        return [uuid_el(call, "ep:meetingUUID", meeting.uuid)]
-    for kind in (KIND, "event", "training"):
-        records = site.records[kind]
-        rec = records.get(key) if key is not None else (
-            by_uuid(call, records.values(), lambda r: r.fields.get("uuid"), uuid)
-            if uuid else None)
-        if rec is not None:
-            del records[rec.key]
-            return [uuid_el(call, "ep:meetingUUID", rec.fields.get("uuid"))]
-    raise ApiError(*MEETING_NOT_FOUND)
-
-
-# -- meeting URLs -------------------------------------------------------------------------
-def _hosted(call: Call) -> Meeting:
-    meeting = find_meeting(call)  # meetingKey, sessionKey or meetingUUID
-    caller = call.require_caller()
-    if meeting.host.lower() != caller.webex_id.lower() and not caller.site_admin:
-        raise ApiError(*ACCESS_DENIED)
-    return meeting
-
-
-@handler("GethosturlMeeting")
-def gethosturl_meeting(call: Call) -> list:
-    meeting = _hosted(call)
-    base = f"https://{call.site.name}.webex.com/{call.site.name}"
-    return [el("meet:hostMeetingURL", f"{base}/m.php?AT=HM&MK={meeting.key}"
-                                      f"&Rnd={secrets.randbelow(10**9)}"),
-            uuid_el(call, "meet:meetingUUID", meeting.uuid)]
-
-
-@handler("GetjoinurlMeeting")
-def getjoinurl_meeting(call: Call) -> list:
-    call.require_caller()
-    meeting = find_meeting(call)
-    base = f"https://{call.site.name}.webex.com/{call.site.name}"
-    return [el("meet:joinMeetingURL", f"{base}/m.php?AT=JM&MK={meeting.key}"),
-            el("meet:inviteMeetingURL", f"{base}/j.php?MTID=a{meeting.key}"),
-            uuid_el(call, "meet:meetingUUID", meeting.uuid)]
