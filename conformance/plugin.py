@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from . import safety
-from ._pytest import items, options
+from ._pytest import discovery, items, options
 from ._pytest.items import CaseError, CaseFailed, CaseFile, CaseItem
+from ._pytest.junit import PLUGIN_NAME as SCHEMA_JUNIT
+from ._pytest.junit import SchemaJUnit
 from ._pytest.recorder import PLUGIN_NAME as RECORDER
 from ._pytest.recorder import Recorder
 from ._pytest.render import format_result
@@ -49,6 +51,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state is not None and not is_worker(config) and \
             config.pluginmanager.get_plugin(RECORDER) is None:
         config.pluginmanager.register(Recorder(config, state), RECORDER)
+        config.pluginmanager.register(SchemaJUnit(config, state), SCHEMA_JUNIT)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """After collection, before the first item: capability discovery; a target that cannot
+    be asked stops the run here (one message, exit 6)."""
+    discovery.discover_or_stop(config, items)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -16,13 +16,17 @@ from typing import Any
 from lxml import etree
 
 from .apis import get_api
+from .capabilities import describe, describe_control_setting
 from .cases import Case, Step, render, step_body
 from .envelope import Body
+from .envelope_check import REQUIREMENT as ENVELOPE
+from .envelope_check import check_envelope
 from .errors import CaseDefinitionError, TargetError
 from .expect import Difference, check_message
 from .ledger import Created, Ledger
 from .response import Message
-from .target import CAPABILITIES, TargetSession
+from .schema_findings import check_answer
+from .target import TargetSession
 
 
 class Verdict(str, Enum):  # noqa: UP042 - str mixin kept: values compare equal to strings
@@ -65,6 +69,13 @@ class CaseResult:
     leftovers: list[str] = field(default_factory=list)
     evidence: dict[str, Any] | None = None
     duration_ms: float = 0.0
+    #: every answer checked against the schema (conformance.schema_findings), not gating
+    schema: dict[str, Any] = field(default_factory=dict)
+    #: every answer's envelope against service.xsd (requirement envelope): the answers
+    #: checked, and those with differences ({api, step, differences, exchange}); not the
+    #: case's own verdict unless the case is of requirement envelope
+    envelope_checked: int = 0
+    envelope: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -124,7 +135,7 @@ class CaseRun:
     # -- template context ---------------------------------------------------------------------
     def context(self) -> dict[str, Any]:
         t = self.target
-        caps = t.capabilities()
+        caps = t.capabilities().template_values()
         base = {
             **self.saved,
             "saved": self.saved,
@@ -194,11 +205,15 @@ class CaseRun:
         if reason:
             self.result.verdict, self.result.reason = Verdict.SKIP, reason
             return
-        missing = t.missing(self.case.requires)
-        if missing:
-            what = "; ".join(CAPABILITIES.get(m, m) for m in missing)
-            self.result.verdict = Verdict.SKIP
-            self.result.reason = f"not applicable to this target: needs {what}"
+        caps = t.capabilities()
+        reason = caps.skip_reason(self.case.requires)
+        if reason:
+            self.result.verdict, self.result.reason = Verdict.SKIP, reason
+            return
+        # on a mock: the required setting values are arranged (restored after the case)
+        arrange = caps.control_settings(self.case.requires)
+        if arrange:
+            self._control({"settings": arrange})
 
     def _step(self, index: int, step: Step) -> None:
         record = StepRecord(step.name, None, "ok")
@@ -213,7 +228,7 @@ class CaseRun:
         body = render(step_body(step, api), context)
         credentials = self.target.credentials(step.as_)
         if credentials is None:
-            raise _StepFailed(Verdict.SKIP, f"{label} needs {CAPABILITIES.get(step.as_, step.as_)}")
+            raise _StepFailed(Verdict.SKIP, f"{label} needs {describe(step.as_)}")
         repeat = _count(render(step.repeat, context)) if step.repeat is not None else 1
         bodies = [Body(api, body)] * repeat
         started = time.perf_counter()
@@ -228,6 +243,9 @@ class CaseRun:
         record.exchange = exchange.redacted(self.target.redactor)
         record.summary = message.first.summary() if exchange.status == 200 \
             else f"HTTP {exchange.status}"
+        if exchange.status == 200:  # the answer against Cisco's XSDs: a schema finding
+            check_answer(self.result.schema, api, message.root, step=label,
+                         redact=self.target.redactor.text)
         self._ledger(api, body, message)
         expect = render(step.expect, context)
         info = render(step.info, context)
@@ -236,6 +254,8 @@ class CaseRun:
                                  http_status=exchange.status) if info else []
         saved_diffs = self._save(step, message)
         diffs += saved_diffs
+        if exchange.status == 200:  # an XML API message (not an HTTP 403 page)
+            diffs += self._envelope(label, api, record, message)
         record.findings = [str(f) for f in findings]
         self.result.findings += [f"{label}: {f} (informational: beyond what the release "
                                  f"notes promise)" for f in findings]
@@ -250,6 +270,20 @@ class CaseRun:
                                                  f"checked: {diffs[0]}")
             raise _StepFailed(Verdict.FAIL, f"{label} ({api}): {len(diffs)} "
                                             f"difference(s) from the documented behaviour")
+
+    def _envelope(self, label: str, api: str, record: StepRecord,
+                  message: Message) -> list[Difference]:
+        """Every answer's envelope against service.xsd. Its differences are recorded for
+        the run's ``envelope`` result; they are this case's differences only when the case
+        is of requirement ``envelope``."""
+        diffs = check_envelope(message)
+        self.result.envelope_checked += 1
+        if not diffs:
+            return []
+        self.result.envelope.append({"api": api, "step": label,
+                                     "differences": [str(d) for d in diffs],
+                                     "exchange": record.exchange})
+        return diffs if self.case.requirement == ENVELOPE else []
 
     def _save(self, step: Step, message: Message) -> list[Difference]:
         diffs = []
@@ -286,7 +320,7 @@ class CaseRun:
 
     def _control(self, control: dict[str, Any]) -> str:
         t = self.target
-        if not t.capabilities().get("mock_control"):
+        if not t.capabilities().has_control:
             if control.get("optional"):
                 # The case's `requires` vouch for the state on this target (e.g. a site
                 # setting read from GetSite): nothing to set.
@@ -339,29 +373,12 @@ def run_case(case: Case, target: TargetSession) -> CaseResult:
     return CaseRun(case, target).run()
 
 
-# What a control step's mock settings are on a real site (its Site Administration pages), so
-# that a case skipped for want of the control interface names the setting it needs.
-SETTING_NAMES = {
-    "all_meetings_need_password": "'All meetings must have a password'",
-    "enable_display_name": "EnableDisplayName",
-    "ci_linked_site": "the site's link to Control Hub (CI unified site)",
-    "enable_mobile_screen_capture": "securityOptions/EnableMobileScreenCapture",
-    "support_return_scheduled_pmr": "SupportXMLAPIReturnScheduledPMR",
-    "meeting_templates": "site meeting templates",
-    "e2ee_meeting_types": "end-to-end encrypted (E2EE) meeting types",
-    "edu_session_type": "the Education Instructor session type",
-    "edu_meeting_templates": "EDU meeting templates",
-    "require_email_confirmation": "'Require confirmation to update email'",
-    "consistent_locked_lobby": "ConsistentLockedLobby",
-}
-
-
 def _control_needs(control: dict[str, Any]) -> str:
     """The skip reason of a control step on a target without the control interface."""
     needs = []
     settings = control.get("settings") or {}
     if settings:
-        names = ", ".join(dict.fromkeys(SETTING_NAMES.get(k, k) for k in settings))
+        names = ", ".join(dict.fromkeys(describe_control_setting(k) for k in settings))
         needs.append(f"the site setting(s) {names} in a known state")
     if "advance_clock" in control:
         needs.append(f"the site's clock moved on {float(control['advance_clock']):g} s "
@@ -371,7 +388,7 @@ def _control_needs(control: dict[str, Any]) -> str:
     if "meeting_status" in control:
         needs.append("a meeting in progress with people joined")
     if not needs:
-        return "needs " + CAPABILITIES["mock_control"]
+        return "needs " + describe("mock_control")
     return ("needs " + "; ".join(needs) + ", which only the mock's control interface can "
             "arrange (the XML API cannot)")
 
@@ -385,3 +402,49 @@ def user_password(prefix: str, n: int) -> str:
 def user_password_pattern(prefix: str) -> str:
     """Every :func:`user_password` of the run, as one regular expression (redaction)."""
     return re.escape(f"Wx{prefix[-5:]}!") + r"\d{3,}aA"
+
+
+#: the run-level result of requirement envelope: every answer of the run, not one case
+ENVELOPE_CASE_ID = f"{ENVELOPE}::every-answer"
+ENVELOPE_TITLE = "Every answer's envelope follows service.xsd's messageType and responseType"
+MAX_ENVELOPE_SHOWN = 20
+
+
+def envelope_result(records: list[dict[str, Any]],
+                    discovery: list[dict[str, Any]] | None = None,
+                    discovery_checked: int = 0) -> CaseResult | None:
+    """One result for requirement ``envelope`` over every answer of the run (the cases'
+    records and the capability discovery's answers): FAIL with the first differences and
+    their exchanges when any answer departs from service.xsd, else PASS naming how many
+    answers were checked. None when no answer was checked."""
+    from .catalogue import catalogue
+
+    found = list(discovery or [])
+    checked = discovery_checked
+    for record in records:
+        checked += int(record.get("envelope_checked") or 0)
+        for item in record.get("envelope") or []:
+            found.append({**item, "case": record.get("case_id")})
+    if not checked:
+        return None
+    req = catalogue().get(ENVELOPE)
+    result = CaseResult(ENVELOPE_CASE_ID, ENVELOPE, ENVELOPE_TITLE,
+                        req.since if req else "", dict(req.source) if req else {},
+                        list(req.apis) if req else [], {}, Verdict.PASS)
+    if not found:
+        result.reason = f"{checked} answer(s) checked against service.xsd: no difference"
+        return result
+    result.verdict = Verdict.FAIL
+    result.reason = (f"{len(found)} of {checked} answer(s) depart from service.xsd's "
+                     f"envelope (first: {found[0].get('api')}, "
+                     f"{found[0].get('case') or found[0].get('step')})")
+    for item in found[:MAX_ENVELOPE_SHOWN]:
+        where = f"{item.get('case') or 'discovery'} {item.get('step')} ({item.get('api')})"
+        result.differences += [f"{where}: {d}" for d in item.get("differences", [])]
+        result.steps.append(StepRecord(str(item.get("step")), item.get("api"), "differences",
+                                       differences=list(item.get("differences", [])),
+                                       exchange=item.get("exchange")))
+    if len(found) > MAX_ENVELOPE_SHOWN:
+        result.differences.append(f"... and {len(found) - MAX_ENVELOPE_SHOWN} more answer(s)")
+    result.evidence = found[0].get("exchange")
+    return result

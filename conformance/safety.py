@@ -356,6 +356,9 @@ class SafetyPlugin:
         if target is not None:
             self.extra_secrets |= set(target.redactor.secrets)
             self.extra_patterns |= set(target.redactor.patterns)
+        if self.state.stopped:  # discovery could not ask the target: nothing ran
+            self.active = not is_worker(config)  # the secret scan of the reports still runs
+            return
         if is_worker(config):
             if target is not None:
                 # a worker checks only its own embedded mock; a shared site is checked by

@@ -11,6 +11,7 @@ from conformance.cases import (
     Case,
     Step,
     TemplateError,
+    case_files,
     default_bodies,
     load_case_file,
     render,
@@ -72,7 +73,7 @@ def _assert_names(err: CaseDefinitionError, path: Path, line: int, field: str | 
 VALID = HEAD + """\
 # (the APIs come from the catalogue)
 defaults:
-  requires: [admin]
+  requires: [site_admin]
   hazards: [email]
   parameters:
     duration: [15, 30]
@@ -103,7 +104,7 @@ cases:
   - id: plain
     title: Without own parameters
     apis: [GetSite]
-    requires: [host, admin]
+    requires: [second_user, site_admin]
     steps:
       - name: site
         api: GetSite
@@ -136,7 +137,7 @@ def test_valid_file_fields(tmp_path: Path) -> None:
     assert case.since == requirement.since  # from the catalogue
     assert case.source == requirement.source
     assert case.apis == requirement.apis
-    assert case.requires == ("admin",)
+    assert case.requires == ("site_admin",)
     assert case.hazards == ("email",)
     assert case.path == str(path)
     assert case.line == _line(path, "- id: create-and-get")
@@ -151,7 +152,7 @@ def test_valid_file_fields(tmp_path: Path) -> None:
     assert get.expect == {"result": "FAILURE", "exceptionID": "060001"}
     plain = cases[-1]
     assert plain.apis == ("GetSite",)  # its own list wins
-    assert plain.requires == ("admin", "host")  # merged, de-duplicated, defaults first
+    assert plain.requires == ("site_admin", "second_user")  # merged, de-duplicated, defaults first
     assert plain.steps[0].use_defaults is False
     assert plain.line == _line(path, "- id: plain")
     # the steps are plain containers (no line-number subclasses leak out)
@@ -775,8 +776,5 @@ def test_inferred_request_elements_are_reported(tmp_path: Path) -> None:
 
 def test_every_case_of_the_suite_resolves() -> None:
     root = Path(__file__).resolve().parents[1] / "cases"
-    owned_elsewhere = {"meeting-uuid.yaml"}  # fixed by the mock helper (train:sessionKey)
-    for path in sorted(root.glob("*.yaml")):
-        if path.name in owned_elsewhere:
-            continue
+    for path in case_files(root):
         assert load_case_file(path), path

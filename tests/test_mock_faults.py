@@ -62,7 +62,7 @@ def test_every_fault_is_declared_with_what_its_kind_needs() -> None:
 
 def test_hooks_are_few() -> None:
     hooks = [f.name for f in FAULTS.values() if f.kind == F.HOOK]
-    assert len(hooks) <= 30 and len(hooks) * 4 <= len(FAULTS), hooks
+    assert len(hooks) * 4 <= len(FAULTS), hooks  # bespoke logic stays the exception
 
 
 def test_setting_faults_name_settings_of_the_mock_site() -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from ..errors import CaseDefinitionError
 from ..paths import reports_dir
+from ..profile import SiteProfile, load_profile, resolve_sources
 from ..report.options import TRUE, read_gating_options
 from ..target import TargetConfig, new_prefix
 from .state import RunState, SafetyOptions, is_worker, worker_id, worker_input
@@ -38,6 +39,10 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
     ("reports", None, "directory for compliance.json (default: reports)", False),
     ("timeout", None, "read timeout per request in seconds (default 60)", False),
     ("prefix", None, "prefix of every object the run creates (default: random wxc...)", False),
+    ("site-profile", "WEBEX_SITE_PROFILE", "YAML site profile: what the site's administrator "
+     "states that the XML API does not report (examples/site-profile.yaml)", False),
+    ("no-control", None, "flag: ignore WEBEX_MOCK_CONTROL and the embedded mock's control "
+     "interface: test the target as a real site", False),
     # -- reports and gating options --
     ("waivers", None, "YAML file of accepted deviations (known failures) by requirement or "
      "case id, each with reason, owner, issue and expires: waived FAILs do not fail the "
@@ -46,6 +51,9 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
      False),
     ("baseline", None, "a previous compliance.json: report newly failing, newly passing and "
      "newly skipped requirements", False),
+    ("schema-gating", "WEBEX_SCHEMA_GATING", "flag: an answer that is not valid against "
+     "Cisco's XSDs FAILs the requirement 'schema' (default: schema findings are "
+     "informational)", False),
     # -- safety options (cleanup, leaks, secrets, rate limits) --
     ("fail-on-leak", "WEBEX_FAIL_ON_LEAK", "flag: exit 7 when objects with the run prefix are "
      "left on the site after the run (deactivated users are reported, not counted)", False),
@@ -55,7 +63,7 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
      "request (HTTP 403, exceptionID 000045; default 30)", False),
 ]
 
-FLAGS = frozenset({"strict-waivers", "fail-on-leak"})  # options without a value
+FLAGS = frozenset({"strict-waivers", "fail-on-leak", "schema-gating", "no-control"})  # options without a value
 #: requests per second against a real site when nothing is configured
 DEFAULT_SITE_RATE = 5.0
 DEFAULT_BACKOFF = 30.0
@@ -147,20 +155,38 @@ def build_run_state(config: pytest.Config) -> RunState:
         host_password=values["host-password"], access_token=values["access-token"],
         jwt=values["jwt"], mock_control=values["mock-control"],
         faults=_items(values["faults"]), timeout=timeout, prefix=prefix,
-        hazards=set(_items(values["hazards"])))
+        hazards=set(_items(values["hazards"])), no_control=_truthy(values["no-control"]))
     try:
         target.check()
         if target.faults:
             from ..mock.faults import check_names
             check_names(target.faults)
         gating = read_gating_options(values)
+        profile = site_profile(config, target)
     except (CaseDefinitionError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    return RunState(target_config=target, gating=gating,
+    return RunState(target_config=target, gating=gating, profile=profile,
                     safety=_safety_options(values, target),
                     reports=reports_dir(values["reports"]),
                     only=frozenset(_items(values["requirement"])),
                     worker=worker_id(config))
+
+
+def site_profile(config: pytest.Config, target: TargetConfig) -> SiteProfile | None:
+    """The site profile, loaded and validated before anything runs (a bad one raises
+    :class:`CaseDefinitionError`: file, line, field). The raw settings: a profile path set
+    but empty (a CI secret expanded to "") is refused, not taken as unset."""
+    source = resolve_sources(config.getoption(dest("site-profile")), os.environ,
+                             config.getini(dest("site-profile")) or None,
+                             rootdir=config.rootpath)
+    if source is None:
+        return None
+    if target.embedded:
+        from ..mock import DEFAULT_SITE
+        site_name: str | None = DEFAULT_SITE
+    else:
+        site_name = target.site_name
+    return load_profile(source.path, site_name=site_name)
 
 
 def default_report_paths(config: pytest.Config, reports: Path) -> None:

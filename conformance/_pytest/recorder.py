@@ -17,6 +17,10 @@ from .. import __version__
 from ..exitcodes import meaning
 from ..report import ReportSettings, publish
 from ..report.record import requirement_verdict
+from ..runner import ENVELOPE, envelope_result
+from ..schema_findings import CASE_ID as SCHEMA_CASE
+from ..schema_findings import run_case as schema_result
+from .discovery import WORKER_KEY, merge_worker
 from .gate import exit_status
 from .state import RunState
 
@@ -41,7 +45,7 @@ class Recorder:
             if state.case_file_errors:
                 session.exitstatus = exit_status(exitstatus=exitstatus,
                                                  case_file_errors=state.case_file_errors)
-            elif state.records or state.items:
+            elif state.records or state.items or state.stopped:
                 session.exitstatus = exit_status(
                     exitstatus=exitstatus, gate=self._publish(), recorded=bool(state.records),
                     unrecorded_failures=state.unrecorded_failures)
@@ -53,8 +57,12 @@ class Recorder:
         state, config = self.state, self.config
         target = state.current_target
         gating = state.gating
+        # the run-level result of requirement `schema`: every case's answers, merged
+        schema = schema_result(state.records, gating=gating.schema_gating, only=state.only)
+        if schema is not None:
+            state.records.append(schema)
         allure_dir = getattr(config.option, "allure_report_dir", None)
-        record = publish(state.records, self.run_info(), ReportSettings(
+        record = publish(self.records(), self.run_info(), ReportSettings(
             state.reports, waivers=gating.waivers, baseline=gating.baseline,
             baseline_path=gating.baseline_path, strict_waivers=gating.strict_waivers,
             allure_dir=Path(allure_dir) if allure_dir else None,
@@ -62,6 +70,22 @@ class Recorder:
         state.report_path = state.reports / "compliance.json"
         state.gate = record["gate"]
         return record["gate"]
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """A worker's discovery results (a stop, findings, envelopes)."""
+        merge_worker(self.state, getattr(node, "workeroutput", {}).get(WORKER_KEY))
+
+    def records(self) -> list[dict[str, Any]]:
+        """The cases' records, and the run's result for requirement envelope (every
+        answer's envelope), when that requirement is in the run."""
+        state = self.state
+        if state.stopped or (state.only and ENVELOPE not in state.only):
+            return list(state.records)
+        result = envelope_result(state.records, state.discovery_envelope,
+                                 state.discovery_checked)
+        return [*state.records, result.to_dict()] if result is not None else \
+            list(state.records)
 
     def run_info(self) -> dict[str, Any]:
         state = self.state
@@ -78,6 +102,10 @@ class Recorder:
             "start": state.start.isoformat(timespec="seconds"),
             "end": datetime.now(UTC).isoformat(timespec="seconds"),
             "requirement_filter": only,
+            "site_profile": state.profile.path if state.profile is not None else None,
+            "findings": list(state.findings),
+            "stopped": ({k: v for k, v in state.stopped.items() if k != "text"}
+                        if state.stopped else None),
             "options": {"faults": tc.faults, "requirement_filter": only,
                         "hazards": sorted(tc.hazards), "timeout_s": tc.timeout,
                         **state.gating.summary()},
@@ -88,6 +116,9 @@ class Recorder:
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int,
                                 config: pytest.Config) -> None:
         state = self.state
+        if state.stopped:
+            self._stopped_summary(terminalreporter, exitstatus)
+            return
         if not state.records:
             return
         by_req: dict[str, list[str]] = {}
@@ -104,6 +135,11 @@ class Recorder:
                           green=verdict == "pass")
         if findings:
             tr.write_line(f"  {findings} informational finding(s): see compliance.json")
+        for r in state.records:  # the run-level result of requirement schema, when not PASS
+            if r["case_id"] == SCHEMA_CASE and r["verdict"] != "pass":
+                tr.write_line(f"  schema: {r['reason']}", red=r["verdict"] == "fail")
+        for finding in state.findings:
+            tr.write_line(f"  capability finding: {finding}", yellow=True)
         if state.report_path:
             tr.write_line(f"  run record: {state.report_path}")
         final = state.final_exit if state.final_exit is not None else exitstatus
@@ -111,4 +147,17 @@ class Recorder:
             tr.write_line(f"  gate: {reason}")
         if state.report_path:
             tr.write_line(f"  HTML report: {state.report_path.with_suffix('.html')}")
+        tr.write_line(f"  exit code {final}: {meaning(final)}")
+
+    def _stopped_summary(self, tr: Any, exitstatus: int) -> None:
+        """The one message of a run discovery stopped, and where its record is."""
+        state = self.state
+        assert state.stopped is not None
+        tr.section("conformance")
+        for line in str(state.stopped.get("text", state.stopped.get("headline"))).splitlines():
+            tr.write_line(line, red=True)
+        if state.report_path:
+            tr.write_line(f"  run record: {state.report_path}; HTML report: "
+                          f"{state.report_path.with_suffix('.html')}")
+        final = state.final_exit if state.final_exit is not None else exitstatus
         tr.write_line(f"  exit code {final}: {meaning(final)}")

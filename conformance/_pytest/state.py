@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from ..profile import SiteProfile
 from ..ratelimit import RateLimiter, run_dir
 from ..report.options import GatingOptions
 from ..runner import CaseResult
@@ -52,6 +53,7 @@ class RunState:
     reports: Path                                  # the reports directory
     only: frozenset[str] = frozenset()             # --conformance-requirement
     worker: str = ""                               # xdist worker id; "" on the controller
+    profile: SiteProfile | None = None             # --conformance-site-profile
     start: datetime = field(default_factory=lambda: datetime.now(UTC))
     # -- filled in as the run goes ---------------------------------------------------------
     case_file_errors: int = 0                      # malformed case files (exit 4)
@@ -62,6 +64,14 @@ class RunState:
     report_path: Path | None = None                # compliance.json, once written
     gate: dict[str, Any] | None = None             # the gate's decision, once made
     final_exit: int | None = None                  # the session's exit status at its end
+    #: the run stopped after collection: discovery could not ask the target
+    #: (conformance.failfast.StopMessage fields: kind, headline, url, cause, checks)
+    stopped: dict[str, Any] | None = None
+    #: run-level results of this process: capability findings (profile vs site), the
+    #: discovery answers' envelope differences and how many were checked
+    findings: list[str] = field(default_factory=list)
+    discovery_envelope: list[dict[str, Any]] = field(default_factory=list)
+    discovery_checked: int = 0
     _target: TargetSession | None = field(default=None, repr=False)
 
     @property
@@ -86,7 +96,8 @@ class RunState:
     def new_target(self) -> TargetSession:
         """A target for this run: within its rate limit, with its numbering."""
         return TargetSession(self.target_config, limiter=self.limiter(),
-                             first_case_number=self.first_case_number())
+                             first_case_number=self.first_case_number(),
+                             profile=self.profile)
 
     def target(self) -> TargetSession:
         """The run's target, made on first use (starts the embedded mock)."""

@@ -123,7 +123,7 @@ class MockApp:
 
     def _render(self, answers: list[Answer]) -> bytes:
         """The message of the answers, each changed by the drop and replace faults set."""
-        root = build(answers)
+        root = build(answers, exception_id_first=self.site.fault("exception-id-before-reason"))
         injection = self.site.injection
         if injection:
             header, body = root
@@ -172,6 +172,11 @@ class MockApp:
                     self._count_not_found(key, answers[-1])
                 if site.fault("batch-answered-once"):
                     break
+        if site.fault("schema-invalid-answer"):  # requirement schema: an undeclared element
+            for a in answers:
+                if a.error is None:
+                    a.children = [*(a.children or []),
+                                  etree.Element(f"{{{NS['serv']}}}notInTheSchema")]
         return self._render(answers)
 
     # -- sessioninfo-usercard-throttle ---------------------------------------------------

@@ -266,6 +266,12 @@ _FAULTS = [
     Replace("wrong-response-type", "envelope",
             "the bodyContent xsi:type of a SUCCESS does not name the API's response type",
             (), "@xsi:type", value=_response_type),
+    Hook("exception-id-before-reason", "envelope",
+         "a FAILURE's header writes exceptionID before reason (service.xsd responseType: "
+         "result, reason, gsbStatus, exceptionID, subErrors, value)", "app.py _render"),
+    Setting("email-change-waits-when-not-required", "email-change-verification",
+            "a non-admin's new email waits for confirmation although the site does not "
+            "require it", "SetUser", "require_email_confirmation", True),
     Hook("batch-answered-once", "envelope",
          "a request with several bodyContent elements gets only the first answered",
          "app.py _answer_message"),
@@ -301,7 +307,8 @@ _FAULTS = [
          "LstsummaryUser leaves out privilege/umSiteAdmin", "LstsummaryUser",
          "use:user/use:privilege/use:umSiteAdmin"),
     Drop("cmr-hybrid-voip-not-returned", "cmr-hybrid-voip",
-         "GetUser leaves out cmrHybridVoip", USER_GETS, "use:privilege/use:cmrHybridVoip"),
+         "GetUser leaves out cmrHybridVoip", USER_GETS,
+         "use:privilege/use:cmrHybridVoip", "use:cmrHybridVoip"),  # either placement
     Ignore("cmr-hybrid-voip-setuser-ignored", "cmr-hybrid-voip",
            "SetUser ignores cmrHybridVoip (CreateUser still sets it)", "SetUser",
            "cmrHybridVoip", "privilege/cmrHybridVoip"),
@@ -505,6 +512,10 @@ _FAULTS = [
     Setting("bodycontent-limit-rejects-small-batch", "bodycontent-limit-000053",
             "the limit is 2: even a request with three bodyContent elements fails with 000053",
             (), "bodycontent_limit", 2),
+    # -- the suite-level requirement schema (conformance.schema_findings) ---------------
+    Hook("schema-invalid-answer", "schema",
+         "every SUCCESS bodyContent ends with an element the schema does not declare "
+         "(serv:notInTheSchema)", "app.py _answer_message"),
 ]
 
 FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}

@@ -154,6 +154,8 @@ class Site:
                               "require_email_confirmation": False})
         self.throttle = Throttle()
         self.settings.update({"consistent_locked_lobby": False})  # locked-lobby
+        # cmr-hybrid-voip: where GetUser writes cmrHybridVoip (privilege | user)
+        self.settings.update({"cmr_hybrid_voip_placement": "privilege"})
         self._ids = itertools.count(self.random.randint(100_000_000, 800_000_000), 7919)
         self.users: dict[str, User] = {}
         self.tickets: dict[str, str] = {}
@@ -189,6 +191,10 @@ class Site:
                             support_private=True),
                 MeetingType(9, "TRS", "Training Session", "TrainingCenter", "TRS"),
                 MeetingType(11, "ONS", "Event", "EventCenter", "ONS"),
+                # pmr-e2ee-110063: a dedicated type for an E2EE-only site configuration;
+                # E2EE when the setting e2ee_meeting_types lists it (a site profile's
+                # meeting_types.e2ee_only: 200), a plain type otherwise
+                MeetingType(200, "E2E", "End-to-end Encrypted Meeting", product_code="E2E"),
             )}
             rec = self.new_record("recording", "Quarterly review recording")
             rec.fields["description"] = "seeded by the mock"

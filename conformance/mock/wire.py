@@ -87,13 +87,17 @@ def matching_records(prefix: str, total: int, returned: int, start: int) -> etre
                  el("serv:returned", returned), el("serv:startFrom", start))
 
 
-def render(answers: Iterable[Answer], encoding: str = "UTF-8") -> bytes:
-    return etree.tostring(build(answers), xml_declaration=True, encoding=encoding)
+def render(answers: Iterable[Answer], encoding: str = "UTF-8", *,
+           exception_id_first: bool = False) -> bytes:
+    return etree.tostring(build(answers, exception_id_first=exception_id_first),
+                          xml_declaration=True, encoding=encoding)
 
 
-def build(answers: Iterable[Answer]) -> etree._Element:
+def build(answers: Iterable[Answer], *, exception_id_first: bool = False) -> etree._Element:
     """The ``serv:message`` of the answers: ``serv:header`` with one ``serv:response`` and
-    ``serv:body`` with one ``serv:bodyContent`` per answer, in the answers' order."""
+    ``serv:body`` with one ``serv:bodyContent`` per answer, in the answers' order.
+    ``exception_id_first``: the fault exception-id-before-reason (exceptionID written
+    before reason, against service.xsd)."""
     answers = list(answers)
     nsmap = {"serv": NS["serv"], "com": NS["com"]}
     for a in answers:
@@ -118,9 +122,11 @@ def build(answers: Iterable[Answer]) -> etree._Element:
         else:
             e = a.error
             etree.SubElement(resp, f"{{{NS['serv']}}}result").text = "FAILURE"
+            if exception_id_first and e.exception_id:
+                etree.SubElement(resp, f"{{{NS['serv']}}}exceptionID").text = e.exception_id
             etree.SubElement(resp, f"{{{NS['serv']}}}reason").text = e.reason
             etree.SubElement(resp, f"{{{NS['serv']}}}gsbStatus").text = "PRIMARY"
-            if e.exception_id:
+            if e.exception_id and not exception_id_first:
                 etree.SubElement(resp, f"{{{NS['serv']}}}exceptionID").text = e.exception_id
             if e.value is not None:
                 etree.SubElement(resp, f"{{{NS['serv']}}}value").text = e.value

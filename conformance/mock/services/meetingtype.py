@@ -35,7 +35,10 @@ def _type_elements(call: Call, mt: MeetingType) -> list:
         el("mtgtype:displayName", mt.display_name),
         group("mtgtype:limits", el("mtgtype:maxMeetingDuration", 1440),
               el("mtgtype:maxMeetingUser", 1000)),
-        group("mtgtype:options", *[el(f"mtgtype:{o}", o in SUPPORTED) for o in OPTIONS]),
+        # pmr-e2ee-110063: options/supportE2E tells the E2EE types (the setting
+        # e2ee_meeting_types), so that a run can discover them
+        group("mtgtype:options", *[el(f"mtgtype:{o}", _e2ee(call, mt) if o == "supportE2E"
+                                      else o in SUPPORTED) for o in OPTIONS]),
         group("mtgtype:phoneNumbers",
               el("mtgtype:primaryTollCallInNumber", "+1-408-555-0100"),
               el("mtgtype:primaryTollFreeCallInNumber", "+1-866-555-0100")),
@@ -43,6 +46,11 @@ def _type_elements(call: Call, mt: MeetingType) -> list:
         group("mtgtype:serviceTypes", el("mtgtype:serviceType", mt.service_type)),
         el("mtgtype:SupportPrivateMeeting", mt.support_private),
     ]
+
+
+def _e2ee(call: Call, mt: MeetingType) -> bool:
+    listed = {str(t) for t in call.site.settings.get("e2ee_meeting_types") or []}
+    return mt.e2ee or str(mt.type_id) in listed
 
 
 @handler("LstMeetingType")

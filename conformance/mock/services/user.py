@@ -283,7 +283,11 @@ def _user_elements(call: Call, user: User) -> list[etree._Element | None]:
     personalMeetingRoom children last, displayName last)."""
     site = call.site
     services = user.extra.get("supportedServices") or _default_services()
-    cmr = user.extra.get("cmrHybridVoip")
+    # cmr-hybrid-voip (40.11.0): returned for every user (false until set); where GetUser
+    # writes it is the setting cmr_hybrid_voip_placement (privilege | user): the notes show
+    # the placement only as an image, and the suite must pass a server either way
+    cmr = bool(user.extra.get("cmrHybridVoip", False))
+    in_user = site.settings.get("cmr_hybrid_voip_placement") == "user"
     st = user.extra.get("sections", {})
     tz = int(st.get("timeZoneID", DEFAULT_TZ))
     types = user.extra.get("meetingTypes") or sorted(site.meeting_types)
@@ -293,7 +297,7 @@ def _user_elements(call: Call, user: User) -> list[etree._Element | None]:
     def part(*names: str) -> list[etree._Element]:
         return F.write("use", [stored[n] for n in names], st)
 
-    cmr_el = opt("use:cmrHybridVoip", cmr)
+    cmr_el = None if in_user else el("use:cmrHybridVoip", cmr)
     return [
         el("use:firstName", user.first_name),
         el("use:lastName", user.last_name),
@@ -340,6 +344,8 @@ def _user_elements(call: Call, user: User) -> list[etree._Element | None]:
                                                   **st.get("sessionOptions", {})))),
         *part("mpProfileNumber", "security"),
         el("use:languageID", st.get("languageID", "1")),
+        # the overlay's other reading: directly under the user, at the end of userType
+        el("use:cmrHybridVoip", cmr) if in_user else None,
         el("use:registrationDate", site.format_date(user.extra.setdefault(
             "registered", site.clock.now()), DEFAULT_TZ)),
         el("use:userId", user.user_id),
