@@ -27,8 +27,8 @@ one place per kind:
              any other kind: a data fault is never checked by name in the code).
 
 XPaths use the prefixes of :data:`conformance.namespaces.NS`; ``*:name`` is any namespace.
-``apis`` empty: every API (and, for drop/replace/accept, the message-level answers the app
-gives before any API: a malformed message, too many bodyContent elements).
+``apis`` empty: every API (and, for drop, replace, accept and setting, the message-level
+answers the app gives before any API: a malformed message, too many bodyContent elements).
 """
 
 from __future__ import annotations
