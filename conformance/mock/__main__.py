@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.list_faults:
         for name, fault in sorted(FAULTS.items()):
-            print(f"{name:45} {fault.requirement:28} {fault.description}")
+            print(f"{name:45} {fault.requirement:34} {fault.kind:8} {fault.description}")
         return 0
     try:
         check_names(args.fault)

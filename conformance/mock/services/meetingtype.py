@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..state import MeetingType
 from ..wire import NOT_FOUND, ApiError, el, group, matching_records
-from . import Call, handler
+from .common import Call, handler
 
 # mtgtype:optionsType: what every meeting type of the mock's site supports (the rest off)
 SUPPORTED = ("supportAppShare", "supportAttendeeRegistration", "supportChat",
@@ -46,8 +44,7 @@ def _type_elements(call: Call, mt: MeetingType) -> list:
               el("mtgtype:primaryTollFreeCallInNumber", "+1-866-555-0100")),
         el("mtgtype:meetingTypeID", mt.type_id),
         group("mtgtype:serviceTypes", el("mtgtype:serviceType", mt.service_type)),
-        None if call.fault("support-private-missing")
-        else el("mtgtype:SupportPrivateMeeting", mt.support_private),
+        el("mtgtype:SupportPrivateMeeting", mt.support_private),
     ]
 
 
@@ -75,6 +72,4 @@ def get_meeting_type(call: Call) -> list:
     mt = call.site.meeting_types.get(call.req.int("meetingTypeID", -1) or -1)
     if mt is None:
         raise ApiError(*NOT_FOUND)
-    if call.fault("getmeetingtype-private-false"):
-        mt = replace(mt, support_private=False)
     return _type_elements(call, mt)
