@@ -7,6 +7,7 @@ it)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,17 +17,33 @@ import pytest
 from .. import __version__
 from ..exitcodes import meaning
 from ..report import ReportSettings, publish
-from ..report.record import requirement_verdict
 from .gate import exit_status
+from .options import narrowed
+from .render import listed
 from .state import RunState
 
 PLUGIN_NAME = "conformance-recorder"
+
+
+def ran(state: RunState) -> bool:
+    """A case or fuzz test ran (it reported): only then is anything published."""
+    return bool(state.records or state.unrecorded_failures)
 
 
 class Recorder:
     def __init__(self, config: pytest.Config, state: RunState) -> None:
         self.config = config
         self.state = state
+        self.record: dict[str, Any] | None = None  # the published run record
+        self.deselected = 0                         # -k, -m, --lf, --deselect
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
+
+    def partial(self) -> bool:
+        """The run left requirements out: --conformance-requirement, a deselection, or
+        arguments narrower than the cases directory (a file, a node id, only fuzz/)."""
+        return bool(self.state.only or self.deselected or narrowed(self.config))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, "conformance", None)
@@ -41,7 +58,7 @@ class Recorder:
             if state.case_file_errors:
                 session.exitstatus = exit_status(exitstatus=exitstatus,
                                                  case_file_errors=state.case_file_errors)
-            elif state.records or state.items:
+            elif ran(state) and not self.config.option.collectonly:
                 session.exitstatus = exit_status(
                     exitstatus=exitstatus, gate=self._publish(), recorded=bool(state.records),
                     unrecorded_failures=state.unrecorded_failures)
@@ -61,12 +78,17 @@ class Recorder:
             redact=target.redactor.text if target is not None else None))
         state.report_path = state.reports / "compliance.json"
         state.gate = record["gate"]
+        self.record = record
         return record["gate"]
 
     def run_info(self) -> dict[str, Any]:
         state = self.state
         tc, target = state.target_config, state.current_target
         only = sorted(state.only)
+        # the requirements the run was limited to: the filter's, or (a run narrowed by
+        # node ids, -k, --lf ...) the ones it ran; empty for a full run
+        selected = only or (sorted({r["requirement"] for r in state.records})
+                            if self.partial() else [])
         return {
             "suite_version": __version__,
             "target": "embedded mock" if tc.embedded else tc.url,
@@ -77,7 +99,7 @@ class Recorder:
             "faults": tc.faults,
             "start": state.start.isoformat(timespec="seconds"),
             "end": datetime.now(UTC).isoformat(timespec="seconds"),
-            "requirement_filter": only,
+            "requirement_filter": selected,
             "options": {"faults": tc.faults, "requirement_filter": only,
                         "hazards": sorted(tc.hazards), "timeout_s": tc.timeout,
                         **state.gating.summary()},
@@ -88,27 +110,96 @@ class Recorder:
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int,
                                 config: pytest.Config) -> None:
         state = self.state
-        if not state.records:
-            return
-        by_req: dict[str, list[str]] = {}
-        findings = 0
-        for r in state.records:
-            by_req.setdefault(r["requirement"], []).append(r["verdict"])
-            findings += len(r["findings"])
         tr = terminalreporter
+        if not state.records:
+            if not ran(state) and state.items and not config.option.collectonly:
+                tr.section("conformance")
+                tr.write_line(f"  no case ran: nothing published; {state.reports}/ keeps "
+                              f"the previous run's reports")
+            return
+        final = state.final_exit if state.final_exit is not None else exitstatus
         tr.section("conformance")
-        for req_id in sorted(by_req):
-            verdict = requirement_verdict(by_req[req_id])
-            tr.write_line(f"  {verdict.upper():7} {req_id} ({len(by_req[req_id])} case(s))",
-                          red=verdict == "fail", yellow=verdict == "error",
-                          green=verdict == "pass")
+        for text, colour in summary_lines(self.requirements(), state.records,
+                                          gate=state.gate, partial=self.partial()):
+            tr.write_line(text, **({colour: True} if colour else {}))
+        findings = sum(len(r["findings"]) for r in state.records)
         if findings:
             tr.write_line(f"  {findings} informational finding(s): see compliance.json")
-        if state.report_path:
-            tr.write_line(f"  run record: {state.report_path}")
-        final = state.final_exit if state.final_exit is not None else exitstatus
         for reason in (state.gate or {}).get("reasons", []):
             tr.write_line(f"  gate: {reason}")
         if state.report_path:
-            tr.write_line(f"  HTML report: {state.report_path.with_suffix('.html')}")
-        tr.write_line(f"  exit code {final}: {meaning(final)}")
+            tr.write_line(f"  run record: {state.report_path}; HTML report: "
+                          f"{state.report_path.with_suffix('.html')}")
+        tr.write_line(f"  exit code {final}: {meaning(final)}", bold=True)
+
+    def requirements(self) -> list[dict[str, Any]]:
+        """Each requirement of the catalogue with its cases' verdicts (from the published
+        record: waivers applied), or from the records when nothing was published."""
+        if self.record is not None:
+            return list(self.record["requirements"])
+        from ..report.record import build_record
+        return list(build_record(self.state.records, {})["requirements"])
+
+
+_WORDS = {"fail": "failed", "error": "could not tell (ERROR)", "skip": "skipped",
+          "pass": "passed"}
+_ORDER = ["fail", "error", "waived", "skip", "pass"]
+_COLOURS = {"fail": "red", "error": "yellow", "waived": "yellow", "pass": "green"}
+
+
+def summary_lines(requirements: list[dict[str, Any]], records: list[dict[str, Any]], *,
+                  gate: dict[str, Any] | None, partial: bool) -> list[tuple[str, str]]:
+    """The conformance section's lines (text, colour): one line of totals first; then each
+    requirement that did not pass, worst first, with how many of its cases failed ("4/7
+    failed"); the passing ones in one line; the ones the run left out ("not run
+    (filtered)") or that have no case ("not covered"). Lists end "…and N more"."""
+    run = [r for r in requirements if r.get("cases")]
+    left_out = sorted(r["id"] for r in requirements if not r.get("cases"))
+    cases = Counter(r["verdict"] for r in records)
+    headline = (gate or {}).get("headline") or _fallback_headline(cases)
+    if partial and "partial run" not in headline:
+        headline += f" (partial run: {len(run)} of {len(requirements)} requirements)"
+    totals = ", ".join(f"{cases[v]} {v.upper()}" for v in ("fail", "error", "pass", "skip")
+                       if cases[v])
+    lines = [(f"{headline}: {sum(cases.values())} case(s): {totals}; {len(run)} of "
+              f"{len(requirements)} requirement(s) run", _COLOURS.get(_worst(cases), ""))]
+    shown = {r["id"]: r.get("gate_verdict", r["verdict"]) for r in run}
+    passing = []
+    for r in sorted(run, key=lambda r: (_ORDER.index(shown[r["id"]])
+                                        if shown[r["id"]] in _ORDER else 9, r["id"])):
+        verdict = shown[r["id"]]
+        if verdict == "pass":
+            passing.append(r["id"])
+            continue
+        counts = Counter(c["verdict"] for c in r["cases"])
+        total = len(r["cases"])
+        parts = [f"{counts[v]}/{total} {_WORDS[v]}" for v in ("fail", "error", "skip")
+                 if counts[v]]
+        if verdict == "waived":
+            parts.append("waived")
+        if verdict == "skip":
+            reason = next((c.get("reason") for c in r["cases"] if c.get("reason")), "")
+            parts[-1] += f": {_short(reason)}" if reason else ""
+        label = {"waived": "WAIVED"}.get(verdict, verdict.upper())
+        lines.append((f"  {label:8} {r['id']}: {', '.join(parts)}", _COLOURS.get(verdict, "")))
+    if passing:
+        lines.append((f"  {'PASS':8} {len(passing)} requirement(s): {listed(passing)}",
+                      "green"))
+    if left_out:
+        what = "not run (filtered)" if partial else "not covered (no case)"
+        lines.append((f"  {what}: {len(left_out)} requirement(s): {listed(left_out)}", ""))
+    return lines
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _worst(cases: Counter[str]) -> str:
+    return next((v for v in ("fail", "error", "pass", "skip") if cases[v]), "")
+
+
+def _fallback_headline(cases: Counter[str]) -> str:
+    return {"fail": "Non-conformant", "error": "Could not tell"}.get(_worst(cases),
+                                                                     "Conformant")
