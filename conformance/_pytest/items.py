@@ -192,8 +192,11 @@ def _allure_parameters(case: Case) -> None:
     except ImportError:  # allure-pytest is optional at run time
         return
     for name, value in case.params.items():
-        allure.dynamic.parameter(name, param_label(value) if isinstance(value, dict)
-                                 else value)
+        # a mapping by its id; a string with its TAB, CR, LF escaped (x\t@...)
+        shown = param_label(value) if isinstance(value, dict) else "".join(
+            c.encode("unicode_escape").decode("ascii") if not c.isprintable() else c
+            for c in value) if isinstance(value, str) else value
+        allure.dynamic.parameter(name, shown)
 
 
 # -- item 8, until the reports helpers are merged ------------------------------------------
