@@ -26,8 +26,9 @@ PLUGIN_NAME = "conformance-recorder"
 
 
 def ran(state: RunState) -> bool:
-    """A case or fuzz test ran (it reported): only then is anything published."""
-    return bool(state.records or state.unrecorded_failures)
+    """A case or fuzz test ran (it reported, or a case item failed without a verdict):
+    only then is anything published. (Not ``pytest tests``: no case items there.)"""
+    return bool(state.records or (state.items and state.unrecorded_failures))
 
 
 class Recorder:
@@ -41,9 +42,10 @@ class Recorder:
         self.deselected += len(items)
 
     def partial(self) -> bool:
-        """The run left requirements out: --conformance-requirement, a deselection, or
-        arguments narrower than the cases directory (a file, a node id, only fuzz/)."""
-        return bool(self.state.only or self.deselected or narrowed(self.config))
+        """The run left requirements out: --conformance-requirement, a deselection, --lf,
+        or arguments narrower than the cases directory (a file, a node id, only fuzz/)."""
+        return bool(self.state.only or self.deselected or narrowed(self.config)
+                    or self.config.getoption("lf", False))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, "conformance", None)
