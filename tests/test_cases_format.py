@@ -187,14 +187,17 @@ def test_a_parameter_value_carries_its_own_requires(tmp_path: Path) -> None:
             - {id: private, requires: [private_meeting_type], private: true}
             - {id: standard, requires: [standard_meeting_type], private: false}
         steps:
-          - {name: s, api: GetSite, expect: {equals: {x: "${params.kind.private}"}}}
+          - name: s
+            api: GetMeeting
+            body: {meetingKey: "1"}
+            expect: {equals: {meet:isPrivateMeeting: "${params.kind.private}"}}
     """)
     private, standard = load_case_file(path)
     assert private.full_id == "private-meeting::a[private]"
     assert private.requires == ("site_admin", "private_meeting_type")
     assert standard.requires == ("site_admin", "standard_meeting_type")
     assert render(standard.steps[0].expect, {"params": standard.params}) == \
-        {"equals": {"x": False}}
+        {"equals": {"meet:isPrivateMeeting": False}}
 
 
 def test_defaults_apply_when_the_api_is_a_template(tmp_path: Path) -> None:

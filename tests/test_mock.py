@@ -62,7 +62,16 @@ def test_session_ticket_and_access_token(mock) -> None:
     by_token = Credentials("mocksite", "siteadmin", access_token=DEFAULT_ACCESS_TOKEN)
     assert call(mock, by_token, Body("GetMe")).first.ok
     forged = Credentials("mocksite", "siteadmin", session_ticket="forged")
-    assert call(mock, forged, Body("GetMe")).first.exception_id == "030002"
+    failed = call(mock, forged, Body("GetMe")).first
+    assert (failed.exception_id, failed.reason) == ("030047", "Not a valid session ticket")
+
+
+def test_expired_session_ticket_is_030047(mock) -> None:
+    ticket = call(mock, ADMIN, Body("AuthenticateUser")).first.text("use:sessionTicket")
+    by_ticket = Credentials("mocksite", "siteadmin", session_ticket=ticket)
+    assert call(mock, by_ticket, Body("GetMe")).first.ok
+    mock.site.clock.advance(5400)  # the ticket's timeToLive
+    assert call(mock, by_ticket, Body("GetMe")).first.exception_id == "030047"
 
 
 def test_batches_answered_one_by_one_and_limit(mock) -> None:

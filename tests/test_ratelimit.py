@@ -31,8 +31,10 @@ def test_rate_is_shared_by_processes(tmp_path: Path) -> None:
     for p in procs:
         p.join(timeout=30)
     gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
-    # 15 requests of 3 processes at 20/s: never two within 1/20 s (a little timer slack)
-    assert min(gaps) >= 1 / RATE - 0.01, gaps
+    # 15 requests of 3 processes at 20/s: the 15 take at least 14/20 s together, and no two
+    # come close together (a stamp is taken after the grant, so a busy machine's scheduling
+    # can shift one by some milliseconds; an unshared limiter would give gaps near 0)
+    assert min(gaps) >= 0.5 / RATE, gaps
     assert stamps[-1] - stamps[0] >= 14 / RATE - 0.02
     assert RateLimiter(tmp_path, RATE).stats()["requests"] == 15
 

@@ -33,7 +33,7 @@ def pytest_sessionfinish(session):
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makefile(".ini", pytest=INI)
     (pytester.path / "cases").mkdir()
-    for name in ("private-meeting.yaml", "envelope.yaml"):
+    for name in ("_steps.yaml", "private-meeting.yaml", "envelope.yaml"):
         shutil.copy(ROOT / "cases" / name, pytester.path / "cases" / name)
     return pytester
 

@@ -111,6 +111,9 @@ def test_the_targets_own_methods_change_it() -> None:
             self.calls += 1
             return 0.0
 
+        def record_answer(self, status: int | None) -> None:
+            pass
+
     limiter = Limiter()
     target = TargetSession(TargetConfig(prefix="wxcmeth1"), limiter=limiter,
                            first_case_number=2000)

@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="no /_mock control interface (act like a real site)")
     parser.add_argument("--latency", type=float, default=0.0,
                         help="seconds of delay added to each XML API request")
+    parser.add_argument("--record", metavar="DIR", default=None,
+                        help="append every XML API answer to DIR/answers-<pid>.jsonl "
+                             "(default: $WEBEX_MOCK_RECORD)")
     args = parser.parse_args(argv)
     if args.list_faults:
         for name, fault in sorted(FAULTS.items()):
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     site.set_faults(faults)
     try:
         server = start_mock(site, port=args.port, control=not args.no_control,
-                            latency=args.latency)
+                            latency=args.latency, record=args.record)
     except OSError as exc:
         print(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -25,12 +28,25 @@ from .services import HANDLERS, Call
 from .services.emailchange import confirm_pending
 from .state import Site, User
 from .throttle import BLOCK, DEFAULT_LIMIT, NOT_FOUND_IDS, SETTING, THROTTLED_APIS, WINDOW
-from .wire import BAD_LOGIN, INVALID_EMAIL, MALFORMED, Answer, ApiError, failure_message, render
+from .wire import (
+    BAD_LOGIN,
+    BAD_TICKET,
+    INVALID_EMAIL,
+    MALFORMED,
+    Answer,
+    ApiError,
+    failure_message,
+    render,
+)
 
 log = logging.getLogger("conformance.mock")
 XML_PATH = "/WBXService/XMLService"
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 CONTENT_TYPE = "text/xml;charset=UTF-8"
+# A directory: every XML API answer of the mock is appended to a JSON-lines file there
+# (answers-<pid>.jsonl: {"request": ..., "response": ...}), for the project's tests to
+# validate against the schema (tests/test_mock_schema.py). MockApp(record=...) too.
+RECORD_ENV = "WEBEX_MOCK_RECORD"
 
 # Import every service module (conformance/mock/services/*.py) so that their handlers
 # register; a new module needs no edit here.
@@ -45,10 +61,14 @@ for _module in sorted(m.name for m in pkgutil.iter_modules(_services.__path__)):
 
 class MockApp:
     def __init__(self, site: Site | None = None, *, control: bool = True,
-                 latency: float = 0.0) -> None:
+                 latency: float = 0.0, record: str | Path | None = None) -> None:
         self.site = site or Site()
         self.control = control
         self.latency = latency
+        if record is None:
+            record = os.environ.get(RECORD_ENV) or None
+        self.record_dir = Path(record) if record else None
+        self._record_lock = threading.Lock()
 
     # -- WSGI ------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -70,9 +90,10 @@ class MockApp:
             if self.latency:
                 import time
                 time.sleep(self.latency)
-            data = request.get_data(cache=False)
-            if len(data) > MAX_REQUEST_BYTES:
+            data = read_body(request, MAX_REQUEST_BYTES)
+            if data is None:  # too large: refused unread
                 body = failure_message(*MALFORMED)
+                self._record(None, body)
             else:
                 body = self.handle(data, request.headers.get("JWTToken"),
                                    client=request.remote_addr or "")
@@ -81,10 +102,27 @@ class MockApp:
             return self.control_endpoint(request)
         raise NotFound()
 
+    def _record(self, request: bytes | None, answer: bytes) -> None:
+        """Append one answer to the record (``record`` / ``$WEBEX_MOCK_RECORD``), if on."""
+        if self.record_dir is None:
+            return
+        line = json.dumps({"request": (request or b"").decode("utf-8", "replace"),
+                           "response": answer.decode("utf-8", "replace")})
+        with self._record_lock:
+            self.record_dir.mkdir(parents=True, exist_ok=True)
+            with open(self.record_dir / f"answers-{os.getpid()}.jsonl", "a",
+                      encoding="utf-8") as out:
+                out.write(line + "\n")
+
     # -- the XML API -------------------------------------------------------------------
     def handle(self, data: bytes, jwt: str | None = None, *, client: str = "") -> bytes:
         """One XML API request. Raises werkzeug's ``Forbidden`` (HTTP 403) for a caller
         blocked by the throttle of GetSessionInfo/GetUserCard."""
+        answer = self._answer_message(data, jwt, client=client)
+        self._record(data, answer)
+        return answer
+
+    def _answer_message(self, data: bytes, jwt: str | None, *, client: str) -> bytes:
         site = self.site
         try:
             root = parse_xml(data, max_bytes=MAX_REQUEST_BYTES, max_depth=64)
@@ -164,11 +202,16 @@ class MockApp:
         if not webex_id and not ticket and not token:
             return None, "anonymous"
         user = site.find_user(webex_id) if webex_id else None
-        if ticket:
+        if ticket:  # unknown, expired or another user's: 030047
             owner = site.tickets.get(ticket)
+            expiry = site.ticket_expiry.get(ticket)
+            if owner and expiry is not None and site.clock.now() >= expiry:
+                site.tickets.pop(ticket, None)
+                site.ticket_expiry.pop(ticket, None)
+                owner = None
             if owner and (user is None or owner == user.webex_id.lower()):
                 return site.find_user(owner), "ticket"
-            raise ApiError(*BAD_LOGIN)
+            raise ApiError(*BAD_TICKET)
         if token:
             owner = site.access_tokens.get(token)
             if owner and (user is None or owner.lower() == user.webex_id.lower()):
@@ -259,6 +302,22 @@ class MockApp:
         except (ValueError, TypeError) as exc:
             return _json({"error": str(exc)}, 400)
         return _json({"ok": True, "faults": sorted(site.faults)})
+
+
+def read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None when it is larger than ``limit`` bytes: refused at its
+    Content-Length without reading it, else (chunked) after reading at most limit + 1."""
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        return None
+    chunks, size = [], 0
+    while size <= limit:  # a stream may return short reads
+        chunk = request.stream.read(limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return None if size > limit else b"".join(chunks)
 
 
 def _meeting_status(site: Site, payload: dict[str, Any]) -> None:

@@ -79,8 +79,9 @@ class MockServer:
 
 
 def start_mock(site: Site | None = None, *, port: int = 0, control: bool = True,
-               latency: float = 0.0) -> MockServer:
-    """Start the mock in a background thread on 127.0.0.1 (``port=0``: a free port)."""
-    app = MockApp(site, control=control, latency=latency)
+               latency: float = 0.0, record: str | None = None) -> MockServer:
+    """Start the mock in a background thread on 127.0.0.1 (``port=0``: a free port);
+    ``record``: a directory the answers are appended to (default ``$WEBEX_MOCK_RECORD``)."""
+    app = MockApp(site, control=control, latency=latency, record=record)
     served = serve_wsgi(app, port=port)
     return MockServer(app, LOOPBACK, served.port, served.server, served.thread)

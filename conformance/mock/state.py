@@ -14,6 +14,7 @@ from typing import Any
 from .faults import check_names
 from .throttle import DEFAULT_LIMIT as THROTTLE_LIMIT
 from .throttle import Throttle
+from .timezones import TIME_ZONES
 
 DEFAULT_SITE = "mocksite"
 DEFAULT_ADMIN = ("siteadmin", "Adm1n-Passw0rd!")
@@ -23,16 +24,18 @@ DEFAULT_ACCESS_TOKEN = "mock-access-token-siteadmin"
 DEFAULT_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJtb2Nrc2l0ZSJ9.bW9jay1hcGkta2V5"
 API_VERSION = "40.12.0"
 PMR_RETENTION = timedelta(days=7)
+TICKET_TTL = 5400  # seconds a sessionTicket of AuthenticateUser lives (its timeToLive)
 
-# Fixed UTC offsets (hours) of the common.xsd zones the mock knows; DST is ignored.
-TZ_OFFSETS = {4: -8, 11: -5, 20: 0, 21: 0, 25: 1, 45: 8}
-TZ_NAMES = {4: "GMT-08:00, Pacific (San Jose)", 11: "GMT-05:00, Eastern (New York)",
-            20: "GMT+00:00, GMT (Casablanca)", 21: "GMT+00:00, Britain (London)",
-            25: "GMT+01:00, Western Europe (Berlin)", 45: "GMT+08:00, China (Beijing)"}
+# Every time zone of common.xsd's timeZoneType (generated: timezones.py): the text the
+# answers write, and a fixed UTC offset (DST is ignored).
+TZ_NAMES = {tz_id: text for tz_id, (text, _) in TIME_ZONES.items()}
+TZ_OFFSET_MINUTES = {tz_id: minutes for tz_id, (_, minutes) in TIME_ZONES.items()}
+DEFAULT_TZ = 20  # GMT+00:00, Greenwich (Casablanca)
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
 
-REGISTRATION_FIELDS = ("title", "company", "address1", "address2", "city", "state",
-                       "postalCode", "country", "phone", "fax")
+# meet:standardFieldsType's order (the 40.8.0 GetMeeting sample writes them so)
+REGISTRATION_FIELDS = ("phone", "title", "company", "address1", "address2", "city", "state",
+                       "postalCode", "country", "fax")
 
 
 class Clock:
@@ -108,6 +111,10 @@ class Meeting:
     registration_form: dict[str, bool] = field(default_factory=dict)
     attendee_options: dict[str, str] = field(default_factory=dict)
     attendees: list[Attendee] = field(default_factory=list)
+    # what create/set gave for metaData, enableOptions, schedule, telephony, repeat, remind
+    # (services/fields.py: normalised, by element name), answered back by GetMeeting
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    host_key: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -149,6 +156,7 @@ class Site:
         self._ids = itertools.count(self.random.randint(100_000_000, 800_000_000), 7919)
         self.users: dict[str, User] = {}
         self.tickets: dict[str, str] = {}
+        self.ticket_expiry: dict[str, datetime] = {}
         self.access_tokens: dict[str, str] = {}
         self.meeting_types: dict[int, MeetingType] = {}
         self.meetings: dict[int, Meeting] = {}
@@ -164,6 +172,7 @@ class Site:
             self.api_version = API_VERSION
             self.users.clear()
             self.tickets.clear()
+            self.ticket_expiry.clear()
             self.meetings.clear()
             self.records = {k: {} for k in ("contact", "event", "training", "recording",
                                             "teleconference")}
@@ -182,6 +191,8 @@ class Site:
             )}
             rec = self.new_record("recording", "Quarterly review recording")
             rec.fields["description"] = "seeded by the mock"
+            rec.fields["host"] = DEFAULT_ADMIN[0]
+            rec.fields["created"] = self.clock.now() - timedelta(days=1)
             rec.fields["uuid"] = self.new_uuid()  # meeting-uuid: its meeting's UUID
 
     def set_faults(self, names: list[str] | set[str]) -> None:
@@ -245,9 +256,9 @@ class Site:
     # -- time ----------------------------------------------------------------------
     def parse_date(self, text: str, tz_id: int) -> datetime:
         local = datetime.strptime(text.strip(), DATE_FORMAT)
-        offset = timedelta(hours=TZ_OFFSETS.get(tz_id, 0))
+        offset = timedelta(minutes=TZ_OFFSET_MINUTES.get(tz_id, 0))
         return (local - offset).replace(tzinfo=UTC)
 
     def format_date(self, when: datetime, tz_id: int) -> str:
-        offset = timedelta(hours=TZ_OFFSETS.get(tz_id, 0))
+        offset = timedelta(minutes=TZ_OFFSET_MINUTES.get(tz_id, 0))
         return (when.astimezone(UTC) + offset).strftime(DATE_FORMAT)

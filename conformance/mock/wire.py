@@ -17,6 +17,9 @@ from ..namespaces import NS
 
 # Prefixes the real service uses on the wire (GetSite: ns1 for the site namespace).
 WIRE_PREFIX = {"site": "ns1"}
+# Namespaces a service's answers use besides its own (declared on the root too):
+# meeting answers carry att: attendees, training answers sess: (session.xsd) elements.
+ALSO_DECLARED = {"meet": ("att",), "train": ("sess",)}
 
 
 class ApiError(Exception):
@@ -34,6 +37,7 @@ ACCESS_DENIED = ("000001", "Access denied, additional privileges are required")
 NOT_FOUND = ("000015", "Sorry, no record found")
 USER_NOT_FOUND = ("030001", "Corresponding User not found")
 BAD_LOGIN = ("030002", "Incorrect user or password")
+BAD_TICKET = ("030047", "Not a valid session ticket")  # invalid or expired sessionTicket
 WEBEXID_EXISTS = ("030004", "User with the same webExId already exists")
 EMAIL_EXISTS = ("030005", "User with the same email address already exists")
 MEETING_NOT_FOUND = ("060001", "Corresponding Meeting not found")
@@ -84,6 +88,8 @@ def render(answers: Iterable[Answer], encoding: str = "UTF-8") -> bytes:
     nsmap = {"serv": NS["serv"], "com": NS["com"]}
     for a in answers:
         nsmap[WIRE_PREFIX.get(a.prefix, a.prefix)] = NS[a.prefix]
+        for other in ALSO_DECLARED.get(a.prefix, ()):
+            nsmap[other] = NS[other]
     root = etree.Element(f"{{{NS['serv']}}}message", nsmap=nsmap)
     header = etree.SubElement(root, f"{{{NS['serv']}}}header")
     body = etree.SubElement(root, f"{{{NS['serv']}}}body")

@@ -1,8 +1,9 @@
-"""``python -m conformance.report``: check a run record against its JSON Schema, or
-(re)render its HTML report.
+"""``python -m conformance.report``: check a run record against its JSON Schema,
+(re)render its HTML report, or print a Markdown summary (for a CI job summary).
 
     python -m conformance.report validate reports/compliance.json
     python -m conformance.report html reports/compliance.json reports/compliance.html
+    python -m conformance.report summary reports/compliance.json >> "$GITHUB_STEP_SUMMARY"
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .html import write_html
+from .summary import MAX_ROWS, markdown_summary
 
 
 def schema() -> dict[str, Any]:
@@ -46,8 +48,24 @@ def main(argv: list[str] | None = None) -> int:
     h = sub.add_parser("html", help="render the HTML report of a compliance.json")
     h.add_argument("record")
     h.add_argument("output")
+    s = sub.add_parser("summary", help="print a Markdown summary of a compliance.json "
+                                       "(e.g. into $GITHUB_STEP_SUMMARY)")
+    s.add_argument("record")
+    s.add_argument("--max-rows", type=int, default=MAX_ROWS,
+                   help=f"requirements listed at most (default {MAX_ROWS})")
+    s.add_argument("--missing-ok", action="store_true",
+                   help="a missing record prints a one-line note and exits 0 (the run "
+                        "did not start: its log says why)")
     args = parser.parse_args(argv)
+    if args.command == "summary" and args.missing_ok and not Path(args.record).exists():
+        print(f"No run record at {args.record}: the run did not start (see the job log).")
+        return 0
     record = _read(args.record)
+    if args.command == "summary":
+        if not isinstance(record, dict) or not isinstance(record.get("requirements"), list):
+            sys.exit(f"{args.record}: not a compliance.json run record")
+        sys.stdout.write(markdown_summary(record, max_rows=max(1, args.max_rows)))
+        return 0
     if args.command == "validate":
         errors = validation_errors(record)
         for error in errors[:50]:

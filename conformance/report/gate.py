@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from ..exitcodes import EXIT_INFRA, EXIT_NONCONFORMANT, EXIT_OK, EXIT_USAGE
@@ -29,6 +31,7 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
     expired = [c["case_id"] for c in cases if c["verdict"] == "fail"
                and c.get("waiver", {}).get("status") == "expired"]
     errors = [c["case_id"] for c in cases if c["verdict"] == "error"]
+    causes = error_causes(cases)
     waivers = record.get("waivers", [])
     stale = [w for w in waivers if w["status"] == "stale"]
     reasons: list[str] = []
@@ -45,8 +48,7 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
                        + ("" if strict_waivers else
                           "; not gating (use --conformance-strict-waivers)"))
     if errors:
-        reasons.append(f"{len(errors)} case(s) could not be told (ERROR: infrastructure), "
-                       f"in {_requirements(errors)}")
+        reasons.append(_error_reason(len(errors), causes))
     if failing or (strict_waivers and stale):
         outcome, code = "non-conformant", EXIT_NONCONFORMANT
     elif errors:
@@ -59,10 +61,59 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
         outcome, code = "conformant", EXIT_OK
     if waived:
         reasons.append(f"{len(waived)} failing case(s) waived (accepted deviations)")
-    return {"outcome": outcome, "headline": HEADLINES[outcome], "exit_code": code,
+    cause = causes[0]["reason"] if causes and causes[0]["cases"] * 2 >= len(errors) else None
+    headline = HEADLINES[outcome]
+    if outcome == "infrastructure-errors" and cause:
+        headline = f"Could not tell: {cause}"  # the common cause, e.g. an unreachable site
+    selected = (record.get("run") or {}).get("requirement_filter") or []
+    if selected and outcome != "nothing-run":
+        headline += f" (partial run: {len(selected)} of {len(record['requirements'])} " \
+                    f"requirements selected)"
+    return {"outcome": outcome, "headline": headline, "exit_code": code,
             "strict_waivers": strict_waivers, "reasons": reasons,
             "failing_cases": sorted(failing), "waived_cases": sorted(waived),
-            "error_cases": sorted(errors), "stale_waivers": len(stale)}
+            "error_cases": sorted(errors), "stale_waivers": len(stale),
+            "cause": cause, "error_causes": causes}
+
+
+MAX_CAUSE = 240
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@")
+
+
+def _cause_text(reason: Any) -> str:
+    text = " ".join(str(reason or "").split()) or "(no reason recorded)"
+    text = _USERINFO.sub(r"\1", text)  # never user:password@ of a URL
+    return text if len(text) <= MAX_CAUSE else text[:MAX_CAUSE - 1] + "…"
+
+
+def error_causes(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ERROR cases grouped by their reason (an unreachable site gives one group for
+    every case), most cases first: ``reason``, ``cases`` (count), ``requirements``."""
+    by_reason: dict[str, list[dict[str, Any]]] = {}
+    for c in cases:
+        if c["verdict"] == "error":
+            by_reason.setdefault(_cause_text(c.get("reason")), []).append(c)
+    counts = Counter({reason: len(mine) for reason, mine in by_reason.items()})
+    return [{"reason": reason, "cases": n,
+             "requirements": list(dict.fromkeys(str(c.get("requirement") or
+                                                    str(c["case_id"]).split("::", 1)[0])
+                                                for c in by_reason[reason]))}
+            for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _error_reason(n_errors: int, causes: list[dict[str, Any]]) -> str:
+    """One line naming what kept the cases from a verdict: the cause itself when one
+    explains them all (not the 33 requirement names an unreachable site touches)."""
+    head = f"{n_errors} case(s) could not be told (ERROR: infrastructure)"
+    if len(causes) == 1:
+        reqs = causes[0]["requirements"]
+        where = f"in {_requirements([r + '::' for r in reqs])}" if len(reqs) <= 3 \
+            else f"in {len(reqs)} requirements"
+        return f"{head} {where}: {causes[0]['reason']}"
+    shown = "; ".join(f"{c['cases']} × {c['reason']}" for c in causes[:3])
+    rest = sum(c["cases"] for c in causes[3:])
+    more = f"; {rest} more with {len(causes) - 3} other cause(s)" if rest else ""
+    return f"{head}: {shown}{more}"
 
 
 def _requirements(case_ids: list[str], limit: int = 8) -> str:

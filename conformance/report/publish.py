@@ -1,5 +1,6 @@
 """Everything a run writes at its end, from the recorded case results: the run record
-(compliance.json), the HTML report, Allure's environment; and the gate's exit code."""
+(compliance.json), the HTML report, Allure's environment, this run's entry in the kept
+history (reports/history/, for the trend); and the gate's exit code."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from .allure_env import write_environment
 from .baseline import compare
 from .gate import gate
+from .history import KEEP, keep_history, load_history, trend
 from .html import write_html
 from .record import build_record, write_json
 from .waivers import Waiver, apply_waivers
@@ -27,6 +29,8 @@ class ReportSettings:
     today: date | None = None
     allure_dir: Path | None = None
     redact: Callable[[str], str] | None = None
+    # how many runs reports/history/ keeps (this one included); 0: no history, no trend
+    history_keep: int = KEEP
 
 
 def _redact_deep(value: Any, redact: Callable[[str], str]) -> Any:
@@ -56,8 +60,12 @@ def assemble(cases: list[dict[str, Any]], run: dict[str, Any],
 def publish(cases: list[dict[str, Any]], run: dict[str, Any],
             settings: ReportSettings) -> dict[str, Any]:
     record = assemble(cases, run, settings)
+    if settings.history_keep > 0:
+        earlier = load_history(settings.directory, record["run"], settings.history_keep - 1)
+        record["trend"] = trend(record, earlier)
     write_json(record, settings.directory / "compliance.json")
     write_html(record, settings.directory / "compliance.html")
     if settings.allure_dir is not None and settings.allure_dir.is_dir():
         write_environment(record, settings.allure_dir)
+    keep_history(record, settings.directory, settings.history_keep)
     return record

@@ -7,9 +7,10 @@ import secrets
 from datetime import timedelta
 
 from ..req import Req
-from ..state import REGISTRATION_FIELDS, TZ_NAMES, Meeting
+from ..state import DEFAULT_TZ, REGISTRATION_FIELDS, TZ_NAMES, Meeting
 from ..wire import (
     ACCESS_DENIED,
+    MALFORMED,
     NOT_FOUND,
     PAST_START,
     ApiError,
@@ -19,7 +20,8 @@ from ..wire import (
     opt,
 )
 from . import Call, handler
-from .lobby import LOBBY_OPTIONS, apply_lobby, lobby_elements
+from . import fields as F
+from .lobby import apply_lobby, lobby_elements
 from .meetingside import (
     audio_elements,
     check_all_emails,
@@ -28,6 +30,7 @@ from .meetingside import (
     find_meeting,
     uuid_el,
 )
+from .session_info import meeting_link, sip_url
 
 
 def is_private(call: Call, meeting: Meeting) -> bool:
@@ -42,10 +45,24 @@ def private_flag(call: Call, prefix: str, meeting: Meeting, *, in_list: bool = F
     return el(f"{prefix}:isPrivateMeeting", is_private(call, meeting))
 
 
+def ical_urls(call: Call, meeting: Meeting):
+    """``iCalendarURL`` (serv:iCalendarURLType: host, attendee) of a meeting."""
+    base = f"https://{call.site.name}.webex.com/{call.site.name}/j.php?MTID="
+    return group("meet:iCalendarURL", el("serv:host", f"{base}h{meeting.key}"),
+                 el("serv:attendee", f"{base}a{meeting.key}"))
+
+
+def tz_name(tz_id: int) -> str:
+    """The timeZone text of a timeZoneID (common.xsd's timeZoneType)."""
+    return TZ_NAMES.get(tz_id, TZ_NAMES[DEFAULT_TZ])
+
+
 def _schedule(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
     site = call.site
     tz = req.int("schedule/timeZoneID")
     if tz is not None:
+        if tz not in TZ_NAMES:  # common.xsd's time zones are all the service knows
+            raise ApiError(*MALFORMED)
         meeting.tz_id = tz
     start = req.text("schedule/startDate")
     if start:
@@ -72,16 +89,28 @@ def _apply(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
         meeting.meeting_type = mtype
     if req.has("accessControl/meetingPassword"):
         meeting.password = req.text("accessControl/meetingPassword") or None
+        if meeting.password and len(meeting.password) > 16:  # meetingPassword maxLength 16
+            raise ApiError(*MALFORMED)
+    access = F.read(req.get("accessControl"), F.MEET_ACCESS_CONTROL)
+    access.pop("meetingPassword", None)
+    meeting.extra["accessControl"] = F.merge(meeting.extra.get("accessControl", {}), access)
     template = check_template(call)  # edu-session-templates (40.8.0)
     if template:
         meeting.extra["session_template"] = template
     _schedule(call, meeting, req, creating)
-    opts = req.get("attendeeOptions")
-    if opts:
-        for child in opts.el:
-            name = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
-            if name and name not in LOBBY_OPTIONS:
-                meeting.attendee_options[name] = child.text or ""
+    # What GetMeeting answers back: the sections of meetingType, as given (fields.py)
+    for section, spec in F.MEETING_SECTIONS.items():
+        given = F.read(req.get(section), spec)
+        if section == "metaData":
+            given.pop("confName", None)
+            given.pop("meetingType", None)
+        if section == "schedule":
+            for own in F.SCHEDULE_OWN:
+                given.pop(own, None)
+        if section == "attendeeOptions":
+            meeting.attendee_options.update(given)
+        elif given:
+            meeting.sections[section] = F.merge(meeting.sections.get(section, {}), given)
     apply_lobby(call, meeting, req, creating=creating)  # locked-lobby (40.9.0)
     form = req.get("registrationForm")
     if form:
@@ -110,7 +139,8 @@ def create_meeting(call: Call) -> list:
     now = site.clock.now()
     meeting = Meeting(key=site.next_id(), uuid=site.new_uuid(), conf_id=site.next_id() * 1000,
                       host=host.webex_id, conf_name="", meeting_type=3,
-                      start=now + timedelta(minutes=5), tz_id=20, duration=60, password=None)
+                      start=now + timedelta(minutes=5), tz_id=DEFAULT_TZ, duration=60,
+                      password=None, host_key=f"{site.random.randint(0, 999_999):06d}")
     _apply(call, meeting, req, creating=True)
     given = meeting.password is not None
     generate = bool(site.settings.get("all_meetings_need_password"))
@@ -124,13 +154,14 @@ def create_meeting(call: Call) -> list:
     returned = meeting.password
     if given and call.fault("given-password-not-returned"):
         returned = None
+    meeting.extra["guest_token"] = secrets.token_hex(16)
+    # createMeetingResponse: meetingkey, iCalendarURL, guestToken (2011); meetingUUID
+    # (40.6.0) and meetingPassword (40.1.2 sample: after meetingkey) are 40.x
     return [el("meet:meetingkey", meeting.key),
             uuid_el(call, "meet:meetingUUID", meeting.uuid),
             opt("meet:meetingPassword", returned),
-            group("meet:iCalendarURL",
-                  el("serv:host", f"https://{site.name}.webex.com/j.php?MTID=h{meeting.key}"),
-                  el("serv:attendee", f"https://{site.name}.webex.com/j.php?MTID=a{meeting.key}")),
-            el("meet:guestToken", secrets.token_hex(16))]
+            ical_urls(call, meeting),
+            el("meet:guestToken", meeting.extra["guest_token"])]
 
 
 def _own(call: Call, meeting: Meeting) -> None:
@@ -147,7 +178,7 @@ def set_meeting(call: Call) -> list:
     draft = copy.deepcopy(meeting)  # a rejected request changes nothing
     _apply(call, draft, call.req, creating=False)
     call.site.meetings[meeting.key] = draft
-    return [uuid_el(call, "meet:meetingUUID", draft.uuid)]
+    return [ical_urls(call, draft), uuid_el(call, "meet:meetingUUID", draft.uuid)]
 
 
 @handler("DelMeeting")
@@ -155,60 +186,76 @@ def del_meeting(call: Call) -> list:
     meeting = find_meeting(call)
     _own(call, meeting)
     del call.site.meetings[meeting.key]
-    return [uuid_el(call, "meet:meetingUUID", meeting.uuid)]
-
-
-def _bool_text(value: str | None) -> str:
-    return "true" if (value or "").strip().lower() == "true" else "false"
+    return [ical_urls(call, meeting), uuid_el(call, "meet:meetingUUID", meeting.uuid)]
 
 
 @handler("GetMeeting")
 def get_meeting(call: Call) -> list:
     meeting = find_meeting(call)
     _own(call, meeting)
+    return meeting_elements(call, meeting)
+
+
+def meeting_elements(call: Call, meeting: Meeting) -> list:
+    """getMeetingResponse in meeting.xsd's order: meetingType's sections, then
+    meetingInstanceType's, then getMeetingResponse's; the 40.x additions where the release
+    notes' samples put them."""
     site = call.site
-    opts = meeting.attendee_options
     form = None
     if meeting.registration_form and not call.fault("registration-form-not-returned"):
         form = group("meet:registrationForm", *[
             group(f"meet:{f}", el("meet:req", meeting.registration_form.get(f, False)))
             for f in REGISTRATION_FIELDS])
+    sections = meeting.sections
+    access = dict(meeting.extra.get("accessControl", {}))
+    access["meetingPassword"] = meeting.password
+    access_els = F.write("meet", F.MEET_ACCESS_CONTROL, access)
+    # audio-password (40.4.8 sample): after meetingPassword, before enforcePassword
+    at = next((i + 1 for i, e in enumerate(access_els)
+               if e.tag.endswith("}meetingPassword")), len(access_els) - (
+                   1 if access_els and access_els[-1].tag.endswith("}enforcePassword") else 0))
+    access_els[at:at] = audio_elements(call, "meet", meeting.password)
+    meta = dict(sections.get("metaData", {}), confName=meeting.conf_name,
+                meetingType=str(meeting.meeting_type))
+    schedule = dict(sections.get("schedule", {}),
+                    startDate=site.format_date(meeting.start, meeting.tz_id),
+                    timeZoneID=str(meeting.tz_id), timeZone=tz_name(meeting.tz_id),
+                    duration=str(meeting.duration), hostWebExID=meeting.host)
+    device = None if call.fault("device-can-start-meeting-not-returned") \
+        else opt("meet:deviceCanStartMeeting", meeting.extra.get("deviceCanStartMeeting"))
+    options = F.write("meet", F.MEET_ATTENDEE_OPTIONS, meeting.attendee_options)
     return [
-        group("meet:accessControl",
-              el("meet:listToPublic", False), el("meet:isPublic", False),
-              opt("meet:meetingPassword", meeting.password),
-              *audio_elements(call, "meet", meeting.password)),  # audio-password
-        group("meet:metaData", el("meet:confName", meeting.conf_name),
-              el("meet:meetingType", meeting.meeting_type)),
+        group("meet:accessControl", *access_els),
+        group("meet:metaData", *F.write("meet", F.MEET_META_DATA, meta)),
         group("meet:participants", el("meet:maxUserNumber", 1000),
               group("meet:attendees", *[
                   group("meet:attendee",
                         group("att:person", el("com:name", a.name), el("com:email", a.email)),
                         el("att:joinStatus", a.join_status), el("att:role", a.role))
                   for a in meeting.attendees])),
-        group("meet:schedule",
-              el("meet:startDate", site.format_date(meeting.start, meeting.tz_id)),
-              el("meet:timeZoneID", meeting.tz_id),
-              el("meet:timeZone", TZ_NAMES.get(meeting.tz_id, "GMT+00:00")),
-              el("meet:duration", meeting.duration),
-              el("meet:openTime", 0),
-              el("meet:hostWebExID", meeting.host),
-              None if call.fault("device-can-start-meeting-not-returned")
-              else opt("meet:deviceCanStartMeeting", meeting.extra.get("deviceCanStartMeeting"))),
-        group("meet:attendeeOptions",
-              el("meet:request", _bool_text(opts.get("request"))),
-              el("meet:registration", _bool_text(opts.get("registration"))),
-              el("meet:auto", _bool_text(opts.get("auto"))),
-              el("meet:emailInvitations", _bool_text(opts.get("emailInvitations"))),
-              el("meet:joinRequiresAccount", _bool_text(opts.get("joinRequiresAccount"))),
-              *lobby_elements(call, meeting)),
+        group("meet:enableOptions",
+              *F.write("meet", F.MEET_ENABLE_OPTIONS, sections.get("enableOptions", {}))),
+        group("meet:schedule", *F.write("meet", F.MEET_SCHEDULE, schedule),
+              device),  # deviceCanStartMeeting (40.10.0): last in schedule
+        group("meet:telephony",
+              *F.write("meet", F.MEET_TELEPHONY, sections.get("telephony", {}))),
+        group("meet:repeat", *F.write("meet", F.MEET_REPEAT, sections.get("repeat", {}))),
+        group("meet:remind", *F.write("meet", F.MEET_REMIND, sections.get("remind", {}))),
+        group("meet:attendeeOptions", *options,
+              *lobby_elements(call, meeting)),  # locked-lobby (40.9.0): last
         el("meet:meetingkey", meeting.key),
-        uuid_el(call, "meet:meetingUUID", meeting.uuid),
         el("meet:status", meeting.status),
-        el("meet:hostJoined", False),
-        el("meet:participantsJoined", False),
-        el("meet:sipURL", f"{meeting.key}@{site.name}.webex.com"),
-        el("meet:displayMeetingUrl", f"{meeting.key}@{site.name}.webex.com"),
+        el("meet:hostJoined", meeting.status == "INPROGRESS"
+           and bool(meeting.extra.get("host_joined"))),
+        el("meet:participantsJoined", meeting.status == "INPROGRESS"
+           and int(meeting.extra.get("attendees_joined", 0)) > 0),
+        el("meet:hostKey", meeting.host_key),
+        uuid_el(call, "meet:meetingUUID", meeting.uuid),  # the overlay: after hostKey
+        opt("meet:guestToken", meeting.extra.get("guest_token")),
+        el("meet:hostType", "1019001"),
+        el("meet:meetingLink", meeting_link(site, meeting)),
+        el("meet:sipURL", sip_url(site, meeting)),
+        el("meet:displayMeetingUrl", sip_url(site, meeting)),
         form,
         private_flag(call, "meet", meeting),
     ]
@@ -236,15 +283,16 @@ def lst_summary_meeting(call: Call) -> list:
     start = max(1, req.int("listControl/startFrom", 1) or 1)
     maximum = min(500, req.int("listControl/maximumNum", 50) or 50)
     page = meetings[start - 1:start - 1 + maximum]
-    return [matching_records("meet", len(meetings), len(page), start)] + [
+    # lstsummaryMeetingResponse: meeting*, then matchingRecords (meeting.xsd)
+    return [
         group("meet:meeting",
               el("meet:meetingKey", m.key),
               uuid_el(call, "meet:meetingUUID", m.uuid, in_list=True),
               el("meet:confName", m.conf_name), el("meet:meetingType", m.meeting_type),
               el("meet:hostWebExID", m.host), el("meet:otherHostWebExID", m.host),
               el("meet:timeZoneID", m.tz_id),
-              el("meet:timeZone", TZ_NAMES.get(m.tz_id, "GMT+00:00")),
+              el("meet:timeZone", tz_name(m.tz_id)),
               el("meet:status", m.status),
               el("meet:startDate", site.format_date(m.start, m.tz_id)),
               el("meet:duration", m.duration), el("meet:listStatus", "UNLISTED"))
-        for m in page]
+        for m in page] + [matching_records("meet", len(meetings), len(page), start)]

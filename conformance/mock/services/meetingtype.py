@@ -8,13 +8,39 @@ from ..state import MeetingType
 from ..wire import NOT_FOUND, ApiError, el, group, matching_records
 from . import Call, handler
 
+# mtgtype:optionsType: what every meeting type of the mock's site supports (the rest off)
+SUPPORTED = ("supportAppShare", "supportAttendeeRegistration", "supportChat",
+             "supportDesktopShare", "supportFileShare", "supportMeetingRecord", "supportPoll",
+             "supportPresentation", "supportVoIP", "supportVideo", "supportWindowsClient",
+             "supportMacClient", "supportTeleconfCallIn", "supportTollFreeCallIn")
+OPTIONS = ("supportAppShare", "supportAppShareRemote", "supportAttendeeRegistration",
+           "supportRemoteWebTour", "supportWebTour", "supportFileShare", "supportChat",
+           "supportCobrowseSite", "supportCorporateOfficesSite", "supportDesktopShare",
+           "supportDesktopShareRemote", "supportFileTransfer", "supportInternationalCallOut",
+           "supportJavaClient", "supportMacClient", "supportMeetingCenterSite",
+           "supportMeetingRecord", "supportMultipleMeeting", "supportOnCallSite",
+           "supportOnStageSite", "supportPartnerOfficesSite", "supportPoll",
+           "supportPresentation", "supportSolarisClient", "supportSSL", "supportE2E",
+           "supportPKI", "supportTeleconfCallIn", "supportTeleconfCallOut",
+           "supportTollFreeCallIn", "supportVideo", "supportVoIP", "supportWebExComSite",
+           "supportWindowsClient", "supportQuickStartAttendees", "supportQuickStartHost")
+
 
 def _type_elements(call: Call, mt: MeetingType) -> list:
+    """meetingTypeInstanceType: productCodePrefix, active, name, displayName, limits,
+    options, phoneNumbers (meetingTypeTypeExt), then meetingTypeID, serviceTypes;
+    SupportPrivateMeeting (40.12.0) last."""
     return [
         el("mtgtype:productCodePrefix", mt.product_code),
         el("mtgtype:active", "ACTIVATED"),
         el("mtgtype:name", mt.name),
         el("mtgtype:displayName", mt.display_name),
+        group("mtgtype:limits", el("mtgtype:maxMeetingDuration", 1440),
+              el("mtgtype:maxMeetingUser", 1000)),
+        group("mtgtype:options", *[el(f"mtgtype:{o}", o in SUPPORTED) for o in OPTIONS]),
+        group("mtgtype:phoneNumbers",
+              el("mtgtype:primaryTollCallInNumber", "+1-408-555-0100"),
+              el("mtgtype:primaryTollFreeCallInNumber", "+1-866-555-0100")),
         el("mtgtype:meetingTypeID", mt.type_id),
         group("mtgtype:serviceTypes", el("mtgtype:serviceType", mt.service_type)),
         None if call.fault("support-private-missing")

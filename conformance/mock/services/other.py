@@ -4,10 +4,12 @@ rejected request changed nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from lxml import etree
 
-from ..state import Record
-from ..wire import NOT_FOUND, PAST_START, ApiError, el, group, matching_records, opt
+from ..state import DEFAULT_TZ, TZ_NAMES, Record
+from ..wire import MALFORMED, NOT_FOUND, PAST_START, ApiError, el, group, matching_records, opt
 from . import Call, clean_email, handler
 from .meeting import check_all_emails
 from .meetingside import (
@@ -21,6 +23,8 @@ from .meetingside import (
 )
 
 SESSION_KINDS = ("event", "training")  # sessions with a meetingUUID, template and attendees
+# the session types of the mock's site (state.py's meeting types) an event or training is of
+DEFAULT_SESSION_TYPE = {"event": 11, "training": 9}
 
 EMAIL_TAGS = ("email",)
 
@@ -102,10 +106,40 @@ def _start_ok(call: Call, path: str, tz_path: str) -> None:
             raise ApiError(*PAST_START)
 
 
+def _schedule_fields(call: Call, rec: Record) -> None:
+    """Host, start, time zone, duration and session type of an event or training session
+    (what their list answers need)."""
+    req = call.req
+    tz = req.int("schedule/timeZoneID")
+    if tz is not None:
+        if tz not in TZ_NAMES:
+            raise ApiError(*MALFORMED)
+        rec.fields["tz_id"] = tz
+    start = (req.text("schedule/startDate") or "").strip()
+    if start:
+        try:
+            when = call.site.parse_date(start, rec.fields.get("tz_id", DEFAULT_TZ))
+        except ValueError:
+            raise ApiError(*MALFORMED) from None
+        rec.fields["start"] = when
+    duration = req.int("schedule/duration")
+    if duration is not None:
+        rec.fields["duration"] = duration
+    session_type = req.int("metaData/sessionType")
+    if session_type is not None:
+        rec.fields["session_type"] = session_type
+
+
 def _create(call: Call, kind: str, name_path: str) -> Record:
-    call.require_caller()
+    caller = call.require_caller()
     check_all_emails(call)
     draft = Record(0, kind, call.req.text(name_path) or "")
+    draft.fields.update({"host": caller.webex_id, "tz_id": DEFAULT_TZ, "duration": 60,
+                         "session_type": DEFAULT_SESSION_TYPE[kind],
+                         "start": call.site.clock.now() + timedelta(minutes=5)}
+                        if kind in SESSION_KINDS else {})
+    if kind in SESSION_KINDS:
+        _schedule_fields(call, draft)
     if kind in SESSION_KINDS:
         _session_fields(call, draft)  # may refuse the request: nothing created then
         draft.fields["uuid"] = call.site.new_uuid()
@@ -119,6 +153,7 @@ def _update(call: Call, rec: Record, name_path: str) -> None:
     check_all_emails(call)
     if rec.kind in SESSION_KINDS:
         draft = Record(rec.key, rec.kind, rec.name, fields=dict(rec.fields))
+        _schedule_fields(call, draft)
         _session_fields(call, draft)  # may refuse the request: nothing changed then
         rec.fields = draft.fields
     name = call.req.text(name_path)
@@ -128,9 +163,6 @@ def _update(call: Call, rec: Record, name_path: str) -> None:
     if emails:
         rec.emails = emails
 
-
-def _emails_el(prefix: str, rec: Record) -> list[etree._Element]:
-    return [el(f"{prefix}:email", e) for e in rec.emails]
 
 
 # -- contacts (ep) -------------------------------------------------------------------------
@@ -157,9 +189,11 @@ def lst_contact(call: Call) -> list:
         recs = [r for r in recs if r.key == wanted]
     if not recs:
         raise ApiError(*NOT_FOUND)
-    return [matching_records("ep", len(recs), len(recs), 1)] + [
-        group("ep:contact", el("ep:contactID", r.key), el("ep:name", r.name),
-              *_emails_el("ep", r)) for r in recs]
+    # lstContactResponse: contact* (ep:contactType: name, ..., one email), no count;
+    # contactID first (what DelContacts takes: the sweep deletes contacts by it; the 2011
+    # contactType lacks it, the overlay is asked to add it)
+    return [group("ep:contact", el("ep:contactID", r.key), el("ep:name", r.name),
+                  el("ep:email", r.emails[0] if r.emails else "")) for r in recs]
 
 
 @handler("DelContacts")
@@ -178,8 +212,10 @@ def del_contacts(call: Call) -> list:
 def create_event(call: Call) -> list:
     _start_ok(call, "schedule/startDate", "schedule/timeZoneID")
     rec = _create(call, "event", "metaData/sessionName")
-    return [el("event:sessionKey", rec.key), el("event:guestToken", "0" * 32),
-            uuid_el(call, "event:meetingUUID", rec.fields.get("uuid"))]
+    # createEventResponse: sessionKey, meetingUUID (the overlay), guestToken
+    return [el("event:sessionKey", rec.key),
+            uuid_el(call, "event:meetingUUID", rec.fields.get("uuid")),
+            el("event:guestToken", "0" * 32)]
 
 
 @handler("SetEvent")
@@ -211,7 +247,7 @@ def del_event(call: Call) -> list:
     return [uuid_el(call, "event:meetingUUID", rec.fields.get("uuid"))]
 
 
-def _list(call: Call, kind: str, prefix: str, item: str, name_tag: str) -> list:
+def _listed(call: Call, kind: str) -> list[Record]:
     call.require_caller()
     recs = sorted(call.site.records[kind].values(), key=lambda r: r.key)
     key = call.req.int("sessionKey")
@@ -220,15 +256,29 @@ def _list(call: Call, kind: str, prefix: str, item: str, name_tag: str) -> list:
     recs = filter_by_uuid(call, recs, lambda r: r.fields.get("uuid"))  # meeting-uuid
     if not recs:
         raise ApiError(*NOT_FOUND)
-    return [matching_records(prefix, len(recs), len(recs), 1)] + [
-        group(f"{prefix}:{item}", el(f"{prefix}:sessionKey", r.key),
-              uuid_el(call, f"{prefix}:meetingUUID", r.fields.get("uuid"), in_list=True),
-              el(f"{prefix}:{name_tag}", r.name)) for r in recs]
+    return recs
+
+
+def _start_text(call: Call, rec: Record) -> str:
+    return call.site.format_date(rec.fields["start"], rec.fields.get("tz_id", DEFAULT_TZ))
 
 
 @handler("LstsummaryEvent")
 def lst_summary_event(call: Call) -> list:
-    return _list(call, "event", "event", "event", "sessionName")
+    recs = _listed(call, "event")
+    # lstsummaryEventResponse: matchingRecords, then event* (eventSummaryInstanceType)
+    return [matching_records("event", len(recs), len(recs), 1)] + [
+        group("event:event", el("event:sessionKey", r.key),
+              uuid_el(call, "event:meetingUUID", r.fields.get("uuid"), in_list=True),
+              el("event:sessionName", r.name),
+              el("event:sessionType", r.fields.get("session_type", 11)),
+              el("event:hostWebExID", r.fields.get("host", "")),
+              el("event:startDate", _start_text(call, r)),
+              el("event:timeZoneID", r.fields.get("tz_id", DEFAULT_TZ)),
+              el("event:duration", r.fields.get("duration", 60)),
+              el("event:status", "NOT_INPROGRESS"),
+              el("event:listStatus", "PUBLIC"))
+        for r in recs]
 
 
 # -- training sessions ---------------------------------------------------------------------
@@ -256,17 +306,29 @@ def get_training_session(call: Call) -> list:
     password = rec.fields.get("password")
     people = rec.fields.get("people", [])
     known = {e.lower() for _, e in people}
-    participants = ([group("train:participant", group("train:person", el("com:name", n),
-                                                      el("com:email", e)))
+    # trainingsession.xsd: accessControl and schedule come from session.xsd's sessionType
+    # (sess:), metaData/attendees are train: of sess: types (sess:confName,
+    # sess:participants/sess:participant), then train:sessionKey of the instance type
+    participants = ([group("sess:participant", group("sess:person", el("com:name", n),
+                                                     el("com:email", e)))
                      for n, e in people]
-                    + [group("train:participant", group("train:person", el("com:email", e)))
+                    + [group("sess:participant", group("sess:person", el("com:email", e)))
                        for e in rec.emails if e.lower() not in known])
-    return [group("train:accessControl", opt("train:sessionPassword", password),
-                  *audio_elements(call, "train", password)),  # audio-password
-            group("train:metaData", el("train:confName", rec.name)),
-            group("train:attendees", group("train:participants", *participants)),
-            el("train:sessionkey", rec.key),
-            uuid_el(call, "train:meetingUUID", rec.fields.get("uuid"))]
+    tz_id = rec.fields.get("tz_id", DEFAULT_TZ)
+    return [group("sess:accessControl", el("sess:listing", "PUBLIC"),
+                  opt("sess:sessionPassword", password),
+                  *audio_elements(call, "sess", password)),  # audio-password
+            group("sess:schedule", el("sess:startDate", _start_text(call, rec)),
+                  el("sess:timeZone", TZ_NAMES[tz_id]),
+                  el("sess:duration", rec.fields.get("duration", 60)),
+                  el("sess:timeZoneID", tz_id),
+                  el("sess:hostWebExID", rec.fields.get("host", ""))),
+            group("train:metaData", el("sess:confName", rec.name),
+                  el("train:sessionType", rec.fields.get("session_type", 9))),
+            group("train:attendees", group("sess:participants", *participants)),
+            el("train:sessionKey", rec.key),
+            uuid_el(call, "train:meetingUUID", rec.fields.get("uuid")),
+            el("train:status", "NOT_INPROGRESS")]
 
 
 @handler("DelTrainingSession")
@@ -279,7 +341,21 @@ def del_training_session(call: Call) -> list:
 
 @handler("LstsummaryTrainingSession")
 def lst_summary_training_session(call: Call) -> list:
-    return _list(call, "training", "train", "trainingSession", "confName")
+    recs = _listed(call, "training")
+    # lstsummaryTrainingSessionResponse: trainingSession*, then matchingRecords
+    return [
+        group("train:trainingSession", el("train:sessionKey", r.key),
+              uuid_el(call, "train:meetingUUID", r.fields.get("uuid"), in_list=True),
+              el("train:confName", r.name),
+              el("train:meetingType", r.fields.get("session_type", 9)),
+              el("train:hostWebExID", r.fields.get("host", "")),
+              el("train:timeZoneID", r.fields.get("tz_id", DEFAULT_TZ)),
+              el("train:timeZone", TZ_NAMES[r.fields.get("tz_id", DEFAULT_TZ)]),
+              el("train:status", "NOT_INPROGRESS"),
+              el("train:startDate", _start_text(call, r)),
+              el("train:duration", r.fields.get("duration", 60)),
+              el("train:listStatus", "PUBLIC"))
+        for r in recs] + [matching_records("train", len(recs), len(recs), 1)]
 
 
 # -- recordings (ep) -----------------------------------------------------------------------
@@ -301,8 +377,11 @@ def set_recording_info(call: Call) -> list:
 def get_recording_info(call: Call) -> list:
     call.require_caller()
     rec = _record(call, "recording", ("recordingID",))
-    return [el("ep:recordingID", rec.key),
-            group("ep:basic", el("ep:topic", rec.name), *_emails_el("ep", rec))]
+    # getRecordingInfoResponse: basic (topic, listing, presenter, email, agenda,
+    # description), playback, fileAccess
+    return [group("ep:basic", el("ep:topic", rec.name), el("ep:listing", "PUBLIC"),
+                  opt("ep:email", rec.emails[0] if rec.emails else None),
+                  opt("ep:description", rec.fields.get("description")))]
 
 
 @handler("LstRecording")
@@ -312,8 +391,22 @@ def lst_recording(call: Call) -> list:
     recs = filter_by_uuid(call, recs, lambda r: r.fields.get("uuid"))  # meeting-uuid (40.6.0)
     if not recs:
         raise ApiError(*NOT_FOUND)
+    # lstRecordingResponse: matchingRecords, recording* (ep:recordingType)
+    site = call.site
     return [matching_records("ep", len(recs), len(recs), 1)] + [
         group("ep:recording", el("ep:recordingID", r.key),
+              el("ep:hostWebExID", r.fields.get("host", "")),
+              el("ep:name", r.name),
+              el("ep:description", r.fields.get("description", "")),
+              el("ep:createTime", site.format_date(r.fields["created"], DEFAULT_TZ)),
+              el("ep:timeZoneID", DEFAULT_TZ),
+              el("ep:size", "1.5"),
+              el("ep:streamURL", f"https://{site.name}.webex.com/{site.name}/lsr.php?RCID={r.key}"),
+              el("ep:fileURL", f"https://{site.name}.webex.com/{site.name}/ldr.php?RCID={r.key}"),
+              # the overlay: meetingUUID after sessionKey (the recording has none here)
               uuid_el(call, "ep:meetingUUID", r.fields.get("uuid"), in_list=True),
-              el("ep:name", r.name))
+              el("ep:recordingType", 0),
+              el("ep:duration", 1800),
+              el("ep:format", "ARF"),
+              el("ep:serviceType", "MeetingCenter"))
         for r in recs]

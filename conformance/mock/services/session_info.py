@@ -19,7 +19,7 @@ from datetime import timedelta
 from ..state import Meeting, Site, User
 from ..wire import MEETING_NOT_FOUND, ApiError
 from . import Call
-from .meeting import find_meeting
+from .meetingside import find_meeting
 
 # Attendee join statuses that count as invited or approved (REGISTER is pending approval,
 # REJECT was refused).

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import copy
 import secrets
+from datetime import timedelta
 
 from lxml import etree
 
 from ..req import Req
-from ..state import PMR_RETENTION, User
+from ..state import DEFAULT_TZ, PMR_RETENTION, TICKET_TTL, TZ_NAMES, User
 from ..wire import (
     ACCESS_DENIED,
     EMAIL_EXISTS,
+    MALFORMED,
     NOT_FOUND,
     USER_NOT_FOUND,
     WEBEXID_EXISTS,
@@ -23,17 +25,21 @@ from ..wire import (
     opt,
 )
 from . import Call, check_email, clean_email, handler
+from . import fields as F
 from .emailchange import change_email
 
 
 @handler("AuthenticateUser")
 def authenticate_user(call: Call) -> list:
     user = call.require_caller()
+    site = call.site
     ticket = secrets.token_urlsafe(24)
-    call.site.tickets[ticket] = user.webex_id.lower()
+    now = site.clock.now()
+    site.tickets[ticket] = user.webex_id.lower()
+    site.ticket_expiry[ticket] = now + timedelta(seconds=TICKET_TTL)
     return [el("use:sessionTicket", ticket),
-            el("use:createTime", int(call.site.clock.now().timestamp() * 1000)),
-            el("use:timeToLive", 5400)]
+            el("use:createTime", int(now.timestamp() * 1000)),
+            el("use:timeToLive", TICKET_TTL)]
 
 
 def _find(call: Call, webex_id: str | None) -> User:
@@ -105,9 +111,14 @@ def _apply(call: Call, user: User, req: Req, how: str) -> None:
         if active not in ("ACTIVATED", "DEACTIVATED", "REQUEST_TO_ACTIVATE"):
             raise ApiError("000000", "Fail to forward request:null")
         _set_active(call, user, active, how)
-    for key in ("title", "company", "languageID", "language", "timeZoneID"):
-        if req.has(key):
-            user.extra[key] = req.text(key)
+    # the rest of userType, as given (fields.py), answered back by GetUser
+    given = F.read(req, F.USER_STORED)
+    tz = given.get("timeZoneID")
+    if tz is not None and int(tz) not in TZ_NAMES:
+        raise ApiError(*MALFORMED)
+    user.extra["sections"] = F.merge(user.extra.get("sections", {}), given)
+    privilege = F.read(req.get("privilege"), F.USER_PRIVILEGE_STORED)
+    user.extra["privilege"] = F.merge(user.extra.get("privilege", {}), privilege)
     _welcome_email(call, user, req, how)
 
 
@@ -277,35 +288,75 @@ def _display_name(call: Call, user: User) -> str | None:
 
 def _user_elements(call: Call, user: User, *,
                    getme: bool = False) -> list[etree._Element | None]:
+    """getUserResponse in user.xsd's order (userType, userInstanceType, getUserResponse);
+    the 40.x additions where the mock has always put them (privilege and
+    personalMeetingRoom children last, displayName last)."""
+    site = call.site
     services = user.extra.get("supportedServices") or _default_services()
     cmr = user.extra.get("cmrHybridVoip")
+    st = user.extra.get("sections", {})
+    tz = int(st.get("timeZoneID", DEFAULT_TZ))
+    types = user.extra.get("meetingTypes") or sorted(site.meeting_types)
+    privilege = dict(user.extra.get("privilege", {}), host=user.host, siteAdmin=user.site_admin)
+    stored = {f.name: f for f in F.USER_STORED}
+
+    def part(*names: str) -> list[etree._Element]:
+        return F.write("use", [stored[n] for n in names], st)
+
+    cmr_el = None if cmr is None or call.fault("cmr-hybrid-voip-not-returned") \
+        else el("use:cmrHybridVoip", cmr)
     return [
         el("use:firstName", user.first_name),
         el("use:lastName", user.last_name),
-        opt("use:title", user.extra.get("title")),
-        opt("use:company", user.extra.get("company")),
+        opt("use:displayName", _display_name(call, user)),  # the overlay: after lastName
+        *part("title", "categoryId", "description", "officeGreeting", "company"),
         el("use:webExId", user.webex_id),
+        group("use:address", *F.write("com", F.USER_ADDRESS.fields,
+                                      st.get("address", {"addressType": "PERSONAL"}))),
+        group("use:phones", *F.write("use", F.USER_PHONES.fields, st.get("phones", {}))),
         el("use:email", user.email),
+        *part("email2", "officeurl", "passwordHint", "passwordHintAnswer", "personalUrl",
+              "expirationDate"),
+        group("use:commOptions", *F.write("use", F.USER_COMM_OPTIONS.fields,
+                                          st.get("commOptions", {}))),
+        group("use:meetingTypes", *[el("use:meetingType", t) for t in types]),
+        group("use:options", *F.write("use", F.USER_OPTIONS.fields, st.get("options", {}))),
+        el("use:timeZoneID", tz),
+        el("use:timeZone", TZ_NAMES.get(tz, TZ_NAMES[DEFAULT_TZ])),
+        # the overlay: umSiteAdmin first (40.9.0 sample), cmrHybridVoip after voiceOverIp,
+        # isEnablePMR last
         group("use:privilege",
-              el("use:host", user.host),
-              el("use:siteAdmin", user.site_admin),
               None if getme and call.fault("um-site-admin-missing-in-getme")
               else el("use:umSiteAdmin", user.um_site_admin),
-              el("use:isEnablePMR", user.pmr_enabled),
-              None if cmr is None or call.fault("cmr-hybrid-voip-not-returned")
-              else el("use:cmrHybridVoip", cmr)),
+              *F.write("use", F.USER_PRIVILEGE, dict(privilege, voiceOverIp=(
+                  el("use:voiceOverIp", privilege.get("voiceOverIp", "true")), cmr_el))),
+              el("use:isEnablePMR", user.pmr_enabled)),
+        el("use:language", st.get("language", "ENGLISH")),
+        el("use:locale", st.get("locale", "U.S.")),
+        *part("schedulingPermission"),
         el("use:active", user.active),
         group("use:supportedServices", *[el(f"use:{n}", services[n])
                                          for n in SUPPORTED_SERVICES]),
+        group("use:myWebEx", *F.write("use", F.USER_MY_WEBEX.fields,
+                                      dict({"myProfile": "true", "myMeetings": "true",
+                                            "personalMeetingRoom": "true"},
+                                           **st.get("myWebEx", {})))),
         group("use:personalMeetingRoom",
               el("use:welcomeMessage", f"Welcome to {user.first_name}'s Personal Room"),
               el("use:personalMeetingRoomURL", _pmr_url(call, user)),
               el("use:accessCode", user.pmr_key),
               None if call.fault("device-can-start-pmr-not-returned")
               else opt("use:deviceCanStartMyPMR", user.extra.get("deviceCanStartMyPMR"))),
-        opt("use:languageID", user.extra.get("languageID")),
+        group("use:sessionOptions", *F.write("use", F.USER_SESSION_OPTIONS.fields,
+                                             dict({"defaultSessionType": "3",
+                                                   "defaultServiceType": "MeetingCenter"},
+                                                  **st.get("sessionOptions", {})))),
+        *part("mpProfileNumber", "security"),
+        el("use:languageID", st.get("languageID", "1")),
+        el("use:registrationDate", site.format_date(user.extra.setdefault(
+            "registered", site.clock.now()), DEFAULT_TZ)),
         el("use:userId", user.user_id),
-        opt("use:displayName", _display_name(call, user)),
+        el("use:passwordExpires", False),
     ]
 
 
@@ -338,11 +389,13 @@ def lst_summary_user(call: Call) -> list:
     start = max(1, call.req.int("listControl/startFrom", 1) or 1)
     maximum = min(500, call.req.int("listControl/maximumNum", 50) or 50)
     page = users[start - 1:start - 1 + maximum]
-    return [matching_records("use", len(users), len(page), start)] + [
+    # lstsummaryUserResponse: user* (userSummaryInstanceType), then matchingRecords;
+    # privilege/umSiteAdmin (40.x) last in each user
+    return [
         group("use:user", el("use:webExId", u.webex_id), el("use:firstName", u.first_name),
               el("use:lastName", u.last_name), el("use:email", u.email),
               el("use:active", u.active),
               group("use:privilege",
                     None if call.fault("um-site-admin-missing-in-lstsummaryuser")
                     else el("use:umSiteAdmin", u.um_site_admin)))
-        for u in page]
+        for u in page] + [matching_records("use", len(users), len(page), start)]
