@@ -384,3 +384,23 @@ def test_the_reports_guard_of_the_projects_tests_can_fail(pytester: pytest.Pytes
     result.stdout.fnmatch_lines(["*the project's tests wrote into *reports: junit.xml*"])
     ok = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "harmless")
     assert ok.ret == 0, ok.stdout.str()
+
+
+# -- item 8: Allure attachments under their real type ----------------------------------------
+def test_allure_attachments_have_the_bodys_real_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    import allure
+
+    from conformance._pytest import items
+    from conformance.runner import CaseResult, StepRecord, Verdict
+    attached: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(allure, "attach", lambda body, name, attachment_type, extension:
+                        attached.append((name, attachment_type.name, extension)))
+    monkeypatch.setattr(allure.dynamic, "description", lambda text: None)
+    html = "<html><head><title>403 Forbidden</title></head><body>blocked</body></html>"
+    step = StepRecord(name="ask", api="GetSessionInfo", outcome="error", summary="HTTP 403",
+                      exchange={"request": "<serv:message xmlns:serv='x'/>", "response": html,
+                                "response_headers": {"Content-Type": "text/xml"}})
+    result = CaseResult("r::c", "r", "t", "40.1.0", {}, [], {}, Verdict.ERROR, steps=[step])
+    items._allure_attach(result)
+    assert attached == [("ask: request (redacted)", "XML", "xml"),
+                        ("ask: response (redacted)", "HTML", "html")]

@@ -4,7 +4,6 @@ in set-up and turns the verdict into pytest's outcome."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,10 +14,9 @@ import pytest
 from ..cases import Case, is_case_file, load_case_file, param_label
 from ..catalogue import catalogue
 from ..errors import CaseDefinitionError, ConformanceError
-from ..report.allure_env import release_note_link
+from ..report.allure_env import attachment_kind, release_labels, release_note_link
 from ..report.waivers import waiver_for
 from ..runner import CaseResult, Verdict, run_case
-from ..xmlsafe import parse_xml
 from .options import cases_dir
 from .render import format_result
 from .state import RUN_STATE, RunState
@@ -199,44 +197,6 @@ def _allure_parameters(case: Case) -> None:
         allure.dynamic.parameter(name, shown)
 
 
-# -- item 8, until the reports helpers are merged ------------------------------------------
-# TODO(lead): replace these two by conformance.report.allure_env.release_labels and
-# attachment_kind (branch reports), which they mirror.
-def release_labels(since: Any) -> list[tuple[str, str]]:
-    """The Allure labels of a requirement's release, sortable as strings: ``40.2.0`` is
-    ``XML API 40.02.00`` (epic), ``40.02.00`` (release), ``400200`` (release_order)."""
-    m = re.match(r"\s*(\d+)\.(\d+)(?:\.(\d+))?", str(since or ""))
-    if m is None:
-        label, order = str(since or "").strip() or "unknown", 0
-    else:
-        major, minor, patch = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-        label = f"{major}.{minor:02d}.{patch:02d}"
-        order = major * 10000 + min(minor, 99) * 100 + min(patch, 99)
-    return [("epic", f"XML API {label}"), ("release", label), ("release_order", str(order))]
-
-
-def attachment_kind(body: Any) -> tuple[str, str]:
-    """``(allure.attachment_type member, extension)`` of a recorded body: XML only when it
-    parses and is not ``<html>``; the HTML of a 403 is HTML, other text TEXT."""
-    text = str(body or "").lstrip("\ufeff \t\r\n")
-    if text.startswith("<"):
-        try:
-            root = parse_xml(text.encode("utf-8"))
-        except Exception:  # not well-formed: an HTML page, or broken markup
-            html = re.search(r"(?i)<(?:!doctype\s+html|html|head|body|title|div|p|h1|br)\b",
-                             text[:4096])
-            return ("HTML", "html") if html else ("TEXT", "txt")
-        tag = root.tag.rsplit("}", 1)[-1].lower() if isinstance(root.tag, str) else ""
-        return ("HTML", "html") if tag == "html" else ("XML", "xml")
-    if text[:1] in ("{", "["):
-        try:
-            json.loads(text)
-            return "JSON", "json"
-        except ValueError:
-            pass
-    return "TEXT", "txt"
-
-
 def _allure_attach(result: CaseResult) -> None:
     try:
         import allure
@@ -249,7 +209,10 @@ def _allure_attach(result: CaseResult) -> None:
         if step.exchange:
             for part in ("request", "response"):
                 body = str(step.exchange.get(part, ""))
-                kind, extension = attachment_kind(body)
+                headers = step.exchange.get(f"{part}_headers") or {}
+                content_type = next((str(v) for k, v in dict(headers).items()
+                                     if str(k).lower() == "content-type"), None)
+                kind, extension = attachment_kind(body, content_type)
                 allure.attach(body, name=f"{step.name}: {part} (redacted)",
                               attachment_type=getattr(allure.attachment_type, kind),
                               extension=extension)
