@@ -80,7 +80,7 @@ def test_last_failed_reruns_exactly_the_failures(pytester: pytest.Pytester) -> N
     again = pytester.runpytest_subprocess(reports, f"--conformance-faults={FAULT}", "--lf")
     assert "rerun previous 39 failures" in _out(again), _out(again)[-2000:]
     again.assert_outcomes(failed=39)  # the 39 that failed, and only those
-    assert "(partial run: 1 of 33 requirements)" in _out(again)
+    assert "(partial run: 1 of 33 requirements selected)" in _out(again)
     fixed = pytester.runpytest_subprocess(reports, "--lf")  # without the fault: they pass
     fixed.assert_outcomes(passed=39)
     done = pytester.runpytest_subprocess(reports, "--lf")
@@ -243,14 +243,14 @@ def test_a_one_case_run_says_it_is_partial(pytester: pytest.Pytester) -> None:
                                            f"{FILE}::createuser[inner-space]")
     assert result.ret == 0, _out(result)
     section = _section(_out(result), "conformance")
-    assert section[0].startswith("Conformant (partial run: 1 of 33 requirements): 1 "
-                                 "case(s): 1 PASS"), section
+    assert section[0].startswith("Conformant (partial run: 1 of 33 requirements selected): "
+                                 "1 case(s): 1 PASS"), section
     assert section[2].startswith("  not run (filtered): 32 requirement(s): ")
     record = json.loads((reports / "compliance.json").read_text("utf-8"))
     assert record["run"]["requirement_filter"] == ["email-whitespace"]
     assert record["run"]["options"]["requirement_filter"] == []
     keyword = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "success-shape")
-    assert "(partial run: 1 of 33 requirements)" in _out(keyword)
+    assert "(partial run: 1 of 33 requirements selected)" in _out(keyword)
     whole = pytester.runpytest_subprocess("-p", "no:cacheprovider", "cases")
     assert "partial run" not in _out(whole) and "not run (filtered)" not in _out(whole)
 
@@ -269,8 +269,8 @@ def test_summary_lines_put_what_did_not_pass_first() -> None:
             *(req(f"z{i:02}") for i in range(46))]
     records = [{"verdict": c["verdict"]} for r in reqs for c in r["cases"]]
     lines = [text for text, _ in summary_lines(reqs, records, gate=None, partial=True)]
-    assert lines[0].startswith("Non-conformant (partial run: 5 of 51 requirements): 13 "
-                               "case(s): 4 FAIL, 1 ERROR, 6 PASS, 2 SKIP")
+    assert lines[0].startswith("Non-conformant (partial run: 5 of 51 requirements selected): "
+                               "13 case(s): 4 FAIL, 1 ERROR, 6 PASS, 2 SKIP")
     assert lines[1] == "  FAIL     c-fail: 3/7 failed"
     assert lines[2] == "  ERROR    d-error: 1/2 could not tell (ERROR)"
     assert lines[3] == "  WAIVED   e-waived: 1/1 failed, waived"

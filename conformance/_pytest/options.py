@@ -36,26 +36,27 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
      "--conformance-list-faults lists them)", False),
     ("requirement", "WEBEX_REQUIREMENT", "run only these requirement ids (comma-separated; "
      "--conformance-list-requirements lists them)", False),
-    ("hazards", "WEBEX_HAZARDS", "on a real site, also run cases of these hazard classes: lockout, "
-     "email, site-settings, or all (against the mock they always run)", False),
+    ("hazards", "WEBEX_HAZARDS", "on a real site, also run cases of these hazard classes: "
+     "lockout, email, site-settings, or all (against the mock they always run)", False),
     ("reports", "WEBEX_REPORTS", "directory for compliance.json (default: reports)", False),
     ("timeout", "WEBEX_TIMEOUT", "read timeout per request in seconds (default 60)", False),
-    ("prefix", "WEBEX_PREFIX", "prefix of every object the run creates (default: random wxc...)", False),
+    ("prefix", "WEBEX_PREFIX", "prefix of every object the run creates (default: random "
+     "wxc...)", False),
     # -- reports and gating options --
-    ("waivers", "WEBEX_WAIVERS", "YAML file of accepted deviations (known failures) by requirement or "
-     "case id, each with reason, owner, issue and expires: waived FAILs do not fail the "
-     "gate, expired waivers do", False),
-    ("strict-waivers", "WEBEX_STRICT_WAIVERS", "flag: a waiver whose case now passes (stale) fails the gate",
-     False),
-    ("baseline", "WEBEX_BASELINE", "a previous compliance.json: report newly failing, newly passing and "
-     "newly skipped requirements", False),
+    ("waivers", "WEBEX_WAIVERS", "YAML file of accepted deviations (known failures) by "
+     "requirement or case id, each with reason, owner, issue and expires: waived FAILs do "
+     "not fail the gate, expired waivers do", False),
+    ("strict-waivers", "WEBEX_STRICT_WAIVERS", "flag: a waiver whose case now passes (stale) "
+     "fails the gate", False),
+    ("baseline", "WEBEX_BASELINE", "a previous compliance.json: report newly failing, newly "
+     "passing and newly skipped requirements", False),
     # -- safety options (cleanup, leaks, secrets, rate limits) --
     ("fail-on-leak", "WEBEX_FAIL_ON_LEAK", "flag: exit 7 when objects with the run prefix are "
      "left on the site after the run (deactivated users are reported, not counted)", False),
     ("rate-limit", "WEBEX_RATE_LIMIT", "requests per second to the target, shared by all "
      "xdist workers of the run (default 5 on a real site, none on a mock; 0: none)", False),
-    ("throttle-backoff", "WEBEX_THROTTLE_BACKOFF", "seconds every worker waits after the site throttled a "
-     "request (HTTP 403, exceptionID 000045; default 30)", False),
+    ("throttle-backoff", "WEBEX_THROTTLE_BACKOFF", "seconds every worker waits after the site "
+     "throttled a request (HTTP 403, exceptionID 000045; default 30)", False),
 ]
 
 FLAGS = frozenset({"strict-waivers", "fail-on-leak"})  # options without a value

@@ -160,7 +160,8 @@ def summary_lines(requirements: list[dict[str, Any]], records: list[dict[str, An
     cases = Counter(r["verdict"] for r in records)
     headline = (gate or {}).get("headline") or _fallback_headline(cases)
     if partial and "partial run" not in headline:
-        headline += f" (partial run: {len(run)} of {len(requirements)} requirements)"
+        headline += (f" (partial run: {len(run)} of {len(requirements)} requirements "
+                     f"selected)")
     totals = ", ".join(f"{cases[v]} {v.upper()}" for v in ("fail", "error", "pass", "skip")
                        if cases[v])
     lines = [(f"{headline}: {sum(cases.values())} case(s): {totals}; {len(run)} of "
