@@ -12,7 +12,9 @@ plugin objects, the hooks that delegate.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,6 +63,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state is not None and not is_worker(config) and \
             config.pluginmanager.get_plugin(RECORDER) is None:
         config.pluginmanager.register(Recorder(config, state), RECORDER)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: the workers write Allure results into the run's directory too."""
+    allure_dir = getattr(node.config.option, "allure_report_dir", None)
+    if run_state(node.config) is not None and allure_dir:
+        node.workerinput["conformance_allure_dir"] = os.path.abspath(allure_dir)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

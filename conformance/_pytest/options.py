@@ -251,6 +251,12 @@ def default_report_paths(config: pytest.Config, reports: Path) -> None:
     """A conformance run writes all its reports under one directory by default: JUnit
     XML and Allure results go there unless their own options say otherwise. The previous
     ones are set aside until a case has run (:mod:`.keep`)."""
+    allure_dir = worker_input(config).get("conformance_allure_dir")
+    if allure_dir and getattr(config.option, "allure_report_dir", "") is None:
+        # an xdist worker writes its Allure results where the controller said (the
+        # controller set the old ones aside); xdist passes no option values to workers
+        config.option.allure_report_dir = allure_dir
+        config.option.clean_alluredir = False
     if not targets_cases(config) or is_worker(config) or config.option.collectonly:
         return  # --collect-only writes nothing (and cleans nothing)
     if getattr(config.option, "xmlpath", None) is None:
