@@ -340,7 +340,7 @@ class FuzzPlugin:
             # like a case's failure: requirement, differences, the redacted exchange, the
             # seed and the replay command; hypothesis' own notes (the falsifying example,
             # @reproduce_failure) last; no traceback through the harness
-            notes = [str(n) for n in getattr(exc, "__notes__", None) or ()]
+            notes = [_cut(str(n)) for n in getattr(exc, "__notes__", None) or ()]
             report.longrepr = format_record(report.conformance, target,
                                             extra=extra_lines + notes)
         elif extra_lines:
@@ -369,6 +369,15 @@ class FuzzPlugin:
         if saved and exitstatus not in (0,):
             tr.write_line(f"  shrunk failures: {info.reports}/fuzz/ "
                           f"(python -m conformance.replay FILE [--url URL])")
+
+
+def _cut(note: str, keep: int = 6) -> str:
+    """A hypothesis note (the falsifying example's call, which may print whole objects) cut
+    to its first lines."""
+    lines = note.splitlines()
+    if len(lines) <= keep:
+        return note
+    return "\n".join(lines[:keep - 1] + [f"  … ({len(lines) - keep + 1} more lines)"])
 
 
 def _title(item: pytest.Item) -> str:
