@@ -171,11 +171,12 @@ _ENTRIES: tuple[Capability, ...] = (
                kind=NAME, profile_key="edu_template",
                control_settings=("edu_meeting_templates",), control_value=_MOCK_EDU_TEMPLATE,
                control_arrange={"edu_meeting_templates": [
-                   [_MOCK_EDU_TEMPLATE, "MeetingCenter"]]},
+                   [_MOCK_EDU_TEMPLATE, service] for service in SERVICE_TYPES]},
                admin_name="EDU meeting templates"),
     Capability("cmr_hybrid_voip_placement", "to know where the site's GetUser answer puts "
-               "cmrHybridVoip (the 40.11.0 notes show it only as an image)", (DISCOVERY,),
-               kind=CHOICE, choices=("privilege", "user"),
+               "cmrHybridVoip (the 40.11.0 notes show it only as an image)",
+               (DISCOVERY, CONTROL), kind=CHOICE, choices=("privilege", "user"),
+               control_settings=("cmr_hybrid_voip_placement",),
                discovery="GetUser use:privilege/use:cmrHybridVoip (privilege) or "
                "use:cmrHybridVoip (user)",
                values="privilege: under use:privilege, next to voiceOverIp; user: directly "
@@ -184,6 +185,13 @@ _ENTRIES: tuple[Capability, ...] = (
     Capability("meeting_in_progress", "a meeting in progress with its host and attendees "
                "joined", (CONTROL,),
                control_value=True),
+    Capability("clock", "the site's clock moved on during the case (days, never slept "
+               "for)", (CONTROL,), control_value=True),
+    Capability("setting_toggle", "a site setting switched on and off during the case (a "
+               "site's administrator does not change settings during a run)", (CONTROL,),
+               control_value=True),
+    Capability("confirmation_link", "the link of a confirmation email followed (a mailbox "
+               "the suite does not read)", (CONTROL,), control_value=True),
     Capability("throttle_limit", "a known limit of not-found errors per hour for "
                "GetSessionInfo/GetUserCard (not documented) and a clock to advance by hours",
                (CONTROL,), control_settings=("throttle_not_found_limit",), control_value=True),
@@ -536,7 +544,8 @@ def parse_lst_access_anywhere_history(body: etree._Element | None,
                                       ) -> dict[str, Observation]:
     """LstAccessAnywhereHistory -> whether the site's history has records. A SUCCESS with
     records: yes, with what the first record shows (``total``, ``conf_id``, ``start_time``,
-    ``end_time``: cases can scope their requests to it); FAILURE 000015 (an empty list,
+    ``end_time``, and their days ``start_date``/``end_date``: cases scope their requests
+    to it); FAILURE 000015 (an empty list,
     documented): no; anything else: unknown."""
     records = _xp(body, "history:accessAnyWhereInfo") if body is not None else []
     if records:
@@ -546,9 +555,12 @@ def parse_lst_access_anywhere_history(body: etree._Element | None,
         total_text = (total_el[0].text or "").strip() if total_el else ""
         total = int(total_text) if total_text.isdigit() else len(records)
         first = records[0]
+        start, end = text(first, "startTime"), text(first, "endTime")
         value = MappingProxyType({"total": total, "conf_id": text(first, "confID"),
-                                  "start_time": text(first, "startTime"),
-                                  "end_time": text(first, "endTime")})
+                                  "start_time": start, "end_time": end,
+                                  # the record's days (MM/dd/yyyy), to scope a request
+                                  "start_date": start.partition(" ")[0],
+                                  "end_date": end.partition(" ")[0]})
         return {"access_anywhere_history": Observation(
             value, f"LstAccessAnywhereHistory: {total} record(s)")}
     if exception_id == NOT_FOUND:
@@ -665,7 +677,7 @@ class Capabilities:
         req = requirement if isinstance(requirement, Requirement) \
             else parse_requirement(requirement)
         entry = req.entry
-        if self.has_control and entry.kind == FLAG:
+        if self.has_control and _settable(entry):
             return True  # the runner sets it to the required value (control_settings)
         known = self.known.get(req.name)
         if known is None or known.value is None:
@@ -700,8 +712,8 @@ class Capabilities:
             wanted = entry.description
         if known is not None and known.value is not None:  # a present-but-false value
             return f"needs {wanted}; the site has none ({known.evidence})"
-        if known is not None:
-            return f"needs {wanted}; {known.evidence}"
+        if known is not None:  # the site's answer shows that it has none
+            return f"needs {wanted}; the site has none ({known.evidence})"
         if entry.determined_by == (CONTROL,):
             if entry.name == "mock_control":
                 return f"needs {wanted}"
@@ -727,8 +739,9 @@ class Capabilities:
         out: dict[str, Any] = {}
         for req in (parse_requirement(r) for r in requires):
             entry = req.entry
-            if entry.kind == FLAG:
-                out[entry.control_settings[0]] = True if req.value is None else req.value
+            if _settable(entry):
+                if req.value is not None or entry.kind == FLAG:
+                    out[entry.control_settings[0]] = True if req.value is None else req.value
             elif entry.control_arrange:
                 for key, value in entry.control_arrange.items():
                     out[key] = _copy(value)
@@ -756,6 +769,25 @@ class Capabilities:
         if self.has_control:
             out["mock_control"] = True
         return out
+
+
+def arranges_settings(requires: Iterable[str]) -> bool:
+    """Whether a case with these ``requires`` has the control interface change site settings
+    before it runs (what :meth:`Capabilities.control_settings` would set): such a case
+    changes what every other case on a shared mock sees."""
+    for req in (parse_requirement(r) for r in requires):
+        entry = req.entry
+        if (_settable(entry) and (req.value is not None or entry.kind == FLAG)) \
+                or entry.control_arrange:
+            return True
+    return False
+
+
+def _settable(entry: Capability) -> bool:
+    """A site setting the control interface sets to the required value: a flag, or a
+    choice with its one mock setting (cmr_hybrid_voip_placement)."""
+    return entry.kind == FLAG or (entry.kind == CHOICE and len(entry.control_settings) == 1
+                                  and CONTROL in entry.determined_by)
 
 
 def _copy(value: Any) -> Any:

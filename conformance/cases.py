@@ -20,6 +20,7 @@ import jsonschema
 import yaml
 
 from .apis import APIS
+from .capabilities import check_requires
 from .catalogue import catalogue
 from .errors import CaseDefinitionError
 
@@ -458,6 +459,23 @@ def _param_list(value: Any, key: str) -> list[str]:
     return []
 
 
+def _param_requires(combo: tuple[Any, ...], names: list[str], parameters: dict[str, Any],
+                    raw: Any, defaults: Any, doc: Any, path: str, index: int) -> list[str]:
+    """The ``requires`` of this combination's parameter values, checked at their lines."""
+    out: list[str] = []
+    for name, value in zip(names, combo, strict=True):
+        if not _param_list(value, "requires"):
+            continue
+        own = "parameters" in raw and name in raw["parameters"]
+        base = ["cases", index, "parameters", name] if own else ["defaults", "parameters", name]
+        where = f"cases[{index}].parameters.{name}" if own else f"defaults.parameters.{name}"
+        position = next((i for i, v in enumerate(parameters[name]) if v is value), 0)
+        out += check_requires(value["requires"], path,
+                              _line_of(doc, [*base, position, "requires"]),
+                              field=f"{where}[{position}].requires")
+    return out
+
+
 def load_case_file(path: str | Path) -> list[Case]:
     """Load, validate and expand (parameters) one case file. The requirement's facts
     (title, since, source, APIs) come from the catalogue."""
@@ -491,6 +509,14 @@ def load_case_file(path: str | Path) -> list[Case]:
                 _check_templates(raw[key], path, raw.lines.get(key, line),
                                  f"{case_field}.{key}", set(), set(parameters))
         steps = _steps(raw["steps"], path, case_field, set(parameters), frozenset(variables))
+        # every requires names a capability of the registry: a misspelt one is a load
+        # error here, never a silent SKIP (each checked at its own line)
+        requires = [*check_requires(defaults.get("requires", []), path,
+                                    _line_of(doc, ["defaults", "requires"]),
+                                    field="defaults.requires"),
+                    *check_requires(raw.get("requires", []), path,
+                                    _line_of(doc, ["cases", index, "requires"]),
+                                    field=f"{case_field}.requires")]
         names = list(parameters)
         combos = itertools.product(*(parameters[n] for n in names)) if names else [()]
         for combo in combos:
@@ -501,10 +527,8 @@ def load_case_file(path: str | Path) -> list[Case]:
                 since=str(raw.get("since", requirement.since)),
                 source=dict(requirement.source),
                 apis=tuple(raw.get("apis", requirement.apis)),
-                requires=tuple(dict.fromkeys([*defaults.get("requires", []),
-                                              *raw.get("requires", []),
-                                              *(r for v in combo
-                                                for r in _param_list(v, "requires"))])),
+                requires=tuple(dict.fromkeys([*requires, *_param_requires(
+                    combo, names, parameters, raw, defaults, doc, path, index)])),
                 hazards=tuple(dict.fromkeys([*defaults.get("hazards", []),
                                              *raw.get("hazards", []),
                                              *(h for v in combo

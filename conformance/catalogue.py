@@ -21,6 +21,9 @@ class Requirement:
     notes: str = ""
     # listed APIs no case covers (the mock does not implement them): reported, not hidden
     apis_not_covered: tuple[str, ...] = ()
+    # "behaviour": one documented behaviour, checked by case files; "suite": checked by the
+    # suite on every answer, one run-level result (e.g. schema: conformance.schema_findings)
+    level: str = "behaviour"
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -34,5 +37,6 @@ def catalogue() -> dict[str, Requirement]:
                                       str(item.get("releases", item["since"])),
                                       dict(item.get("source", {})), tuple(item.get("apis", [])),
                                       item.get("behaviour", ""), item.get("notes", ""),
-                                      apis_not_covered=tuple(item.get("apis_not_covered", [])))
+                                      apis_not_covered=tuple(item.get("apis_not_covered", [])),
+                                      level=str(item.get("level", "behaviour")))
     return out

@@ -4,7 +4,7 @@
 =====  ==========================================================================
 0      conformant (or, for replay, the target answered)
 1      non-conformant: a FAIL no active waiver covers (or a stale waiver, strict)
-2      pytest: interrupted (Ctrl-C)
+2      pytest: interrupted (Ctrl-C, SIGTERM, the run deadline): the record says so
 3      pytest: internal error
 4      usage error: a malformed case file, option, waiver file or baseline
 5      pytest: no tests collected
@@ -33,6 +33,8 @@ PYTEST_KEEPS = frozenset({PYTEST_INTERRUPTED, PYTEST_INTERNAL_ERROR, PYTEST_USAG
 
 #: what the terminal summary says of an exit code (others: "see pytest")
 MEANINGS = {EXIT_OK: "conformant", EXIT_NONCONFORMANT: "non-conformance found",
+            PYTEST_INTERRUPTED: "interrupted: the run did not finish (see what ran in the "
+                                "record)",
             EXIT_INFRA: "infrastructure errors only (could not tell)"}
 
 

@@ -19,11 +19,13 @@ from typing import Any
 import pytest
 
 from . import safety
-from ._pytest import items, options
+from ._pytest import discovery, items, options, runcontrol
 from ._pytest.items import CaseError, CaseFailed, CaseFile, CaseItem
+from ._pytest.junit import PLUGIN_NAME as SCHEMA_JUNIT
+from ._pytest.junit import SchemaJUnit
 from ._pytest.keep import previous
 from ._pytest.recorder import PLUGIN_NAME as RECORDER
-from ._pytest.recorder import Recorder, ran
+from ._pytest.recorder import Recorder
 from ._pytest.render import format_result
 from ._pytest.state import RUN_STATE, RunState, is_worker, run_state
 
@@ -50,7 +52,9 @@ def pytest_configure(config: pytest.Config) -> None:
     state = options.build_run_state(config)
     config.stash[RUN_STATE] = state
     options.default_report_paths(config, state.reports)
-    # run prefix, end-of-run cleanup and leak check, secret scan
+    # signals, the run deadline, what ran; then the run prefix, end-of-run cleanup and
+    # leak check, secret scan
+    runcontrol.register(config, state)
     safety.register(config, state)
 
 
@@ -63,6 +67,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state is not None and not is_worker(config) and \
             config.pluginmanager.get_plugin(RECORDER) is None:
         config.pluginmanager.register(Recorder(config, state), RECORDER)
+        config.pluginmanager.register(SchemaJUnit(config, state), SCHEMA_JUNIT)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """After collection, before the first item: capability discovery; a target that cannot
+    be asked stops the run here (one message, exit 6)."""
+    discovery.discover_or_stop(config, items)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -92,9 +104,10 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """After the safety clean-up and the recorder's reports: the target is closed; the
-    previous run's JUnit XML and Allure results come back if no case ran (:mod:`.keep`)."""
+    previous run's JUnit XML and Allure results come back if nothing was published (no
+    case ran: :mod:`._pytest.keep`)."""
     state = run_state(session.config)
     if state is not None:
         state.close_target()
         if not is_worker(session.config):
-            previous(session.config).settle(ran=ran(state))
+            previous(session.config).settle(ran=state.report_path is not None)

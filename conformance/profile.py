@@ -258,7 +258,7 @@ def mock_settings(profile: SiteProfile) -> dict[str, Any]:
     standalone mock can be started from a profile, and a profile always matches it):
     each stated setting through its registry entry's mock setting. ``meeting_types.private``
     names one of the mock's fixed types and sets nothing; ``meeting_types.e2ee_only`` marks
-    that type E2EE; ``edu_template`` is a MeetingCenter EDU template."""
+    that type E2EE; ``edu_template`` is an EDU template of each service."""
     out: dict[str, Any] = {}
     keys = profile_keys()
     for key, value in profile.values.items():
@@ -270,7 +270,8 @@ def mock_settings(profile: SiteProfile) -> dict[str, Any]:
         elif key == "meeting_types.e2ee_only":
             out[entry.control_settings[0]] = [value]
         elif entry.kind == NAME and entry.control_settings:
-            out[entry.control_settings[0]] = [[value, "MeetingCenter"]]
+            # one EDU template name, for the three services (edu-session-templates)
+            out[entry.control_settings[0]] = [[value, service] for service in SERVICE_TYPES]
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from enum import Enum
@@ -16,13 +17,18 @@ from typing import Any
 from lxml import etree
 
 from .apis import get_api
+from .capabilities import describe, describe_control_setting
 from .cases import Case, Step, render, step_body
 from .envelope import Body
+from .envelope_check import REQUIREMENT as ENVELOPE
+from .envelope_check import check_envelope
 from .errors import CaseDefinitionError, TargetError
 from .expect import Difference, check_message
 from .ledger import Created, Ledger
 from .response import Message
-from .target import CAPABILITIES, TargetSession
+from .schema_findings import check_answer
+from .target import TargetSession
+from .userpool import reusable_step, reuse
 
 
 class Verdict(str, Enum):  # noqa: UP042 - str mixin kept: values compare equal to strings
@@ -65,6 +71,13 @@ class CaseResult:
     leftovers: list[str] = field(default_factory=list)
     evidence: dict[str, Any] | None = None
     duration_ms: float = 0.0
+    #: every answer checked against the schema (conformance.schema_findings), not gating
+    schema: dict[str, Any] = field(default_factory=dict)
+    #: every answer's envelope against service.xsd (requirement envelope): the answers
+    #: checked, and those with differences ({api, step, differences, exchange}); not the
+    #: case's own verdict unless the case is of requirement envelope
+    envelope_checked: int = 0
+    envelope: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -120,11 +133,12 @@ class CaseRun:
         self.settings_restore: dict[str, Any] | None = None
         self.clock_advanced = 0.0
         self.stopped_at = 0  # the step that stopped the case (0: none)
+        self.reused_note = ""
 
     # -- template context ---------------------------------------------------------------------
     def context(self) -> dict[str, Any]:
         t = self.target
-        caps = t.capabilities()
+        caps = t.capabilities().template_values()
         base = {
             **self.saved,
             "saved": self.saved,
@@ -164,9 +178,17 @@ class CaseRun:
         except CaseDefinitionError as exc:
             self.result.verdict = Verdict.ERROR
             self.result.reason = f"case error: {exc}"
+        except Exception as exc:  # our own code failed: an ERROR on the record, not a crash
+            self.result.verdict = Verdict.ERROR
+            self.result.reason = internal_error(exc, self.stopped_at)
         finally:
-            self._always_steps()
-            self._cleanup()
+            try:
+                self._always_steps()
+                self._cleanup()
+            except TargetError as exc:
+                self.result.leftovers.append(f"clean-up failed: {exc}")
+            except Exception as exc:
+                self.result.leftovers.append(f"clean-up failed: {internal_error(exc, 0)}")
             self.result.duration_ms = round((time.perf_counter() - start) * 1000, 1)
         return self.result
 
@@ -194,11 +216,15 @@ class CaseRun:
         if reason:
             self.result.verdict, self.result.reason = Verdict.SKIP, reason
             return
-        missing = t.missing(self.case.requires)
-        if missing:
-            what = "; ".join(CAPABILITIES.get(m, m) for m in missing)
-            self.result.verdict = Verdict.SKIP
-            self.result.reason = f"not applicable to this target: needs {what}"
+        caps = t.capabilities()
+        reason = caps.skip_reason(self.case.requires)
+        if reason:
+            self.result.verdict, self.result.reason = Verdict.SKIP, reason
+            return
+        # on a mock: the required setting values are arranged (restored after the case)
+        arrange = caps.control_settings(self.case.requires)
+        if arrange:
+            self._control({"settings": arrange})
 
     def _step(self, index: int, step: Step) -> None:
         record = StepRecord(step.name, None, "ok")
@@ -213,7 +239,7 @@ class CaseRun:
         body = render(step_body(step, api), context)
         credentials = self.target.credentials(step.as_)
         if credentials is None:
-            raise _StepFailed(Verdict.SKIP, f"{label} needs {CAPABILITIES.get(step.as_, step.as_)}")
+            raise _StepFailed(Verdict.SKIP, f"{label} needs {describe(step.as_)}")
         repeat = _count(render(step.repeat, context)) if step.repeat is not None else 1
         bodies = [Body(api, body)] * repeat
         started = time.perf_counter()
@@ -221,13 +247,23 @@ class CaseRun:
         # throttling); elsewhere a 403 stays an infrastructure ERROR.
         accept = frozenset({403}) if "http_status" in step.expect or \
             "http_status" in step.info else frozenset()
-        exchange, message = self.target.call(credentials, bodies,
-                                             idempotent=not get_api(api).mutating,
-                                             accept_status=accept)
+        reused = self._reuse_user(step, api, body) if repeat == 1 else None
+        if reused is not None:
+            exchange, message = reused
+        else:
+            exchange, message = self.target.call(credentials, bodies,
+                                                 idempotent=not get_api(api).mutating,
+                                                 accept_status=accept)
         record.duration_ms = round((time.perf_counter() - started) * 1000, 1)
         record.exchange = exchange.redacted(self.target.redactor)
         record.summary = message.first.summary() if exchange.status == 200 \
             else f"HTTP {exchange.status}"
+        if exchange.status == 200:  # the answer against Cisco's XSDs: a schema finding
+            check_answer(self.result.schema, api, message.root, step=label,
+                         redact=self.target.redactor.text)
+        if reused is not None:
+            record.api = "SetUser"
+            record.summary = f"{self.reused_note}: {record.summary}"
         self._ledger(api, body, message)
         expect = render(step.expect, context)
         info = render(step.info, context)
@@ -236,6 +272,8 @@ class CaseRun:
                                  http_status=exchange.status) if info else []
         saved_diffs = self._save(step, message)
         diffs += saved_diffs
+        if exchange.status == 200:  # an XML API message (not an HTTP 403 page)
+            diffs += self._envelope(label, api, record, message)
         record.findings = [str(f) for f in findings]
         self.result.findings += [f"{label}: {f} (informational: beyond what the release "
                                  f"notes promise)" for f in findings]
@@ -250,6 +288,45 @@ class CaseRun:
                                                  f"checked: {diffs[0]}")
             raise _StepFailed(Verdict.FAIL, f"{label} ({api}): {len(diffs)} "
                                             f"difference(s) from the documented behaviour")
+
+    def _envelope(self, label: str, api: str, record: StepRecord,
+                  message: Message) -> list[Difference]:
+        """Every answer's envelope against service.xsd. Its differences are recorded for
+        the run's ``envelope`` result; they are this case's differences only when the case
+        is of requirement ``envelope``."""
+        diffs = check_envelope(message)
+        self.result.envelope_checked += 1
+        if not diffs:
+            return []
+        self.result.envelope.append({"api": api, "step": label,
+                                     "differences": [str(d) for d in diffs],
+                                     "exchange": record.exchange})
+        return diffs if self.case.requirement == ENVELOPE else []
+
+    def _reuse_user(self, step: Step, api: str, body: Any) -> tuple[Any, Message] | None:
+        """A deactivated user made the case's user instead of a CreateUser (see
+        :mod:`conformance.userpool`); None: the step sends its CreateUser."""
+        pool = self.target.user_pool
+        if pool is None or not reusable_step(step, api) or not isinstance(body, dict) \
+                or not body.get("webExId"):
+            return None
+        new = str(body["webExId"])
+        for old in pool.candidates(self.target):
+            # recorded first: a SetUser in flight may have renamed and activated it
+            item = Created("user", new, "DelUser", "webExId", self.case.full_id)
+            self.ledger.record(item)
+            outcome = reuse(self.target, old, body)
+            if outcome.status == "reused":
+                self.ledger.forget(item)  # the step's answer records it (_ledger)
+                pool.reused.append((old, new))
+                self.reused_note = (f"reused the deactivated user {old} as {new} "
+                                    f"(SetUser: reactivated, renamed) instead of CreateUser")
+                return outcome.exchange, outcome.message
+            pool.refused.append(f"{old}: {outcome.detail}")
+            if outcome.status == "stuck":
+                return None  # the name is taken now: the CreateUser says so (set-up ERROR)
+            self.ledger.forget(item)
+        return None
 
     def _save(self, step: Step, message: Message) -> list[Difference]:
         diffs = []
@@ -286,7 +363,7 @@ class CaseRun:
 
     def _control(self, control: dict[str, Any]) -> str:
         t = self.target
-        if not t.capabilities().get("mock_control"):
+        if not t.capabilities().has_control:
             if control.get("optional"):
                 # The case's `requires` vouch for the state on this target (e.g. a site
                 # setting read from GetSite): nothing to set.
@@ -316,6 +393,8 @@ class CaseRun:
             if outcome.status == "deleted":
                 self.result.cleanup.append(f"{item.delete_api} {item.kind} "
                                            f"{item.key}: done{outcome.note}")
+                if item.kind == "user" and t.user_pool is not None:
+                    t.user_pool.release(item.key)  # deactivated: a later case may reuse it
             elif outcome.status == "gone":
                 # not found: the case deleted it another way (by meetingUUID, DelSession)
                 self.result.cleanup.append(f"{item.delete_api} {item.kind} {item.key}: "
@@ -339,21 +418,20 @@ def run_case(case: Case, target: TargetSession) -> CaseResult:
     return CaseRun(case, target).run()
 
 
-# What a control step's mock settings are on a real site (its Site Administration pages), so
-# that a case skipped for want of the control interface names the setting it needs.
-SETTING_NAMES = {
-    "all_meetings_need_password": "'All meetings must have a password'",
-    "enable_display_name": "EnableDisplayName",
-    "ci_linked_site": "the site's link to Control Hub (CI unified site)",
-    "enable_mobile_screen_capture": "securityOptions/EnableMobileScreenCapture",
-    "support_return_scheduled_pmr": "SupportXMLAPIReturnScheduledPMR",
-    "meeting_templates": "site meeting templates",
-    "e2ee_meeting_types": "end-to-end encrypted (E2EE) meeting types",
-    "edu_session_type": "the Education Instructor session type",
-    "edu_meeting_templates": "EDU meeting templates",
-    "require_email_confirmation": "'Require confirmation to update email'",
-    "consistent_locked_lobby": "ConsistentLockedLobby",
-}
+def internal_error(exc: BaseException, step: int) -> str:
+    """The reason of a case our own code failed in: the exception and where it was raised
+    (the innermost frame in this package), never a whole traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "/conformance/" in f.filename.replace("\\", "/")] or frames
+    where = ""
+    if ours:
+        path = ours[-1].filename.replace("\\", "/")
+        where = f" at conformance/{path.rsplit('/conformance/', 1)[-1]}:{ours[-1].lineno}"
+    at_step = f" in step {step}" if step else ""
+    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return (f"internal error of the suite{at_step}: {type(exc).__name__}"
+            f"{': ' + text if text else ''}{where}; no verdict: a problem of the suite or "
+            f"of the case, not of the target")
 
 
 def _control_needs(control: dict[str, Any]) -> str:
@@ -361,7 +439,7 @@ def _control_needs(control: dict[str, Any]) -> str:
     needs = []
     settings = control.get("settings") or {}
     if settings:
-        names = ", ".join(dict.fromkeys(SETTING_NAMES.get(k, k) for k in settings))
+        names = ", ".join(dict.fromkeys(describe_control_setting(k) for k in settings))
         needs.append(f"the site setting(s) {names} in a known state")
     if "advance_clock" in control:
         needs.append(f"the site's clock moved on {float(control['advance_clock']):g} s "
@@ -371,7 +449,7 @@ def _control_needs(control: dict[str, Any]) -> str:
     if "meeting_status" in control:
         needs.append("a meeting in progress with people joined")
     if not needs:
-        return "needs " + CAPABILITIES["mock_control"]
+        return "needs " + describe("mock_control")
     return ("needs " + "; ".join(needs) + ", which only the mock's control interface can "
             "arrange (the XML API cannot)")
 
@@ -385,3 +463,49 @@ def user_password(prefix: str, n: int) -> str:
 def user_password_pattern(prefix: str) -> str:
     """Every :func:`user_password` of the run, as one regular expression (redaction)."""
     return re.escape(f"Wx{prefix[-5:]}!") + r"\d{3,}aA"
+
+
+#: the run-level result of requirement envelope: every answer of the run, not one case
+ENVELOPE_CASE_ID = f"{ENVELOPE}::every-answer"
+ENVELOPE_TITLE = "Every answer's envelope follows service.xsd's messageType and responseType"
+MAX_ENVELOPE_SHOWN = 20
+
+
+def envelope_result(records: list[dict[str, Any]],
+                    discovery: list[dict[str, Any]] | None = None,
+                    discovery_checked: int = 0) -> CaseResult | None:
+    """One result for requirement ``envelope`` over every answer of the run (the cases'
+    records and the capability discovery's answers): FAIL with the first differences and
+    their exchanges when any answer departs from service.xsd, else PASS naming how many
+    answers were checked. None when no answer was checked."""
+    from .catalogue import catalogue
+
+    found = list(discovery or [])
+    checked = discovery_checked
+    for record in records:
+        checked += int(record.get("envelope_checked") or 0)
+        for item in record.get("envelope") or []:
+            found.append({**item, "case": record.get("case_id")})
+    if not checked:
+        return None
+    req = catalogue().get(ENVELOPE)
+    result = CaseResult(ENVELOPE_CASE_ID, ENVELOPE, ENVELOPE_TITLE,
+                        req.since if req else "", dict(req.source) if req else {},
+                        list(req.apis) if req else [], {}, Verdict.PASS)
+    if not found:
+        result.reason = f"{checked} answer(s) checked against service.xsd: no difference"
+        return result
+    result.verdict = Verdict.FAIL
+    result.reason = (f"{len(found)} of {checked} answer(s) depart from service.xsd's "
+                     f"envelope (first: {found[0].get('api')}, "
+                     f"{found[0].get('case') or found[0].get('step')})")
+    for item in found[:MAX_ENVELOPE_SHOWN]:
+        where = f"{item.get('case') or 'discovery'} {item.get('step')} ({item.get('api')})"
+        result.differences += [f"{where}: {d}" for d in item.get("differences", [])]
+        result.steps.append(StepRecord(str(item.get("step")), item.get("api"), "differences",
+                                       differences=list(item.get("differences", [])),
+                                       exchange=item.get("exchange")))
+    if len(found) > MAX_ENVELOPE_SHOWN:
+        result.differences.append(f"... and {len(found) - MAX_ENVELOPE_SHOWN} more answer(s)")
+    result.evidence = found[0].get("exchange")
+    return result

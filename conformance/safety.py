@@ -14,9 +14,9 @@ import json
 import logging
 import re
 import shutil
-import signal
 import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -24,8 +24,11 @@ from typing import Any
 
 import pytest
 
+from ._pytest.interrupt import CleanupAborted, Interrupts
+from ._pytest.options import CLEANUP_GRACE
 from ._pytest.render import listed
 from ._pytest.state import RunState, is_worker
+from .capabilities import arranges_settings
 from .errors import TargetError
 from .exitcodes import EXIT_SAFETY, PYTEST_KEEPS
 from .ratelimit import RateLimiter, SiteStateLock, run_dir
@@ -50,10 +53,15 @@ class LeakReport:
     deactivated_users: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     rate_limit: dict[str, float] = field(default_factory=dict)  # requests, throttled
+    creates: int = 0                        # requests sent that can create something
+    teardown_left: int = 0                  # run ledger items not torn down (aborted)
+    reused_users: list[str] = field(default_factory=list)  # "old as new" (userpool)
 
     def merge(self, other: dict[str, Any]) -> None:
-        for name in ("teardown", "swept", "left", "deactivated_users", "errors"):
+        for name in ("teardown", "swept", "left", "deactivated_users", "errors",
+                     "reused_users"):
             getattr(self, name).extend(other.get(name, []))
+        self.creates += int(other.get("creates", 0))
         if other.get("checked") and not self.checked:
             self.checked = other["checked"]
 
@@ -61,7 +69,8 @@ class LeakReport:
         return {"prefix": self.prefix, "checked": self.checked, "teardown": self.teardown,
                 "swept": self.swept, "left": self.left,
                 "deactivated_users": sorted(set(self.deactivated_users)),
-                "errors": self.errors, "rate_limit": self.rate_limit}
+                "errors": self.errors, "rate_limit": self.rate_limit,
+                "creates": self.creates, "reused_users": self.reused_users}
 
 
 # -- the run's ledger, sweep and leak check ------------------------------------------------------
@@ -109,59 +118,67 @@ def _left(objects: dict[str, list[str]]) -> list[str]:
 
 
 def finish_target(target: TargetSession, prefix: str, *, check: bool,
-                  interrupted: bool = False) -> LeakReport:
+                  interrupted: bool = False, interrupts: Interrupts | None = None,
+                  creates: int | None = None) -> LeakReport:
     """End of a run on ``target``: tear the run's ledger down; then (``check``) look for
-    anything with the prefix, sweep it, and look again."""
+    anything with the prefix, sweep it, and look again.
+
+    No look is needed when every answer of the run was an HTTP 403 (nothing got through)
+    or when the run sent no request that creates anything (``creates`` == 0). With the
+    run's ``interrupts``, a second interrupt aborts all this (the prefix is then left to
+    the sweep)."""
     report = LeakReport(prefix)
-    with _sigint_deferred():
-        done, failed = teardown_ledger(target)
-        report.teardown += done
-        report.errors += failed
-        if not check:
-            return report
-        from .sweep import matcher, sweep
-        passes = 3 if interrupted else 2
-        for attempt in range(passes):
-            try:
-                report.checked, objects = leftovers(target, prefix)
-            except TargetError as exc:
-                report.checked = "not checked"
-                report.errors.append(f"leak check failed: {exc}")
-                return report
-            report.errors += objects.pop("errors", [])
-            report.deactivated_users = objects.get("deactivated_users", [])
-            report.left = _left(objects)
-            if not report.left or attempt == passes - 1:
-                break
-            if attempt and interrupted:
-                time.sleep(1.0)  # a request in flight at Ctrl-C may still be creating
-            result = sweep(target, matcher(prefix))
-            report.swept += result.deleted
-            report.errors += result.errors + result.failed
+    aborted = (f"clean-up aborted by a second interrupt: what the run created may be "
+               f"left; sweep: python -m conformance.sweep --prefix {prefix}")
+    if interrupts is not None and interrupts.aborted:
+        report.checked = "not run: the clean-up was aborted by a second interrupt"
+        report.errors.append(aborted)
+        report.teardown_left = len(target.ledger)
+        return report
+    try:
+        with interrupts.abortable() if interrupts is not None else nullcontext():
+            _finish(target, prefix, report, check=check, interrupted=interrupted,
+                    creates=creates)
+    except CleanupAborted:
+        report.checked = report.checked or "not finished: aborted by a second interrupt"
+        report.errors.append(aborted)
     return report
 
 
-class _sigint_deferred:
-    """During the final clean-up a first Ctrl-C is noted, not obeyed (a second aborts)."""
-
-    def __enter__(self) -> _sigint_deferred:
-        self.count = 0
+def _finish(target: TargetSession, prefix: str, report: LeakReport, *, check: bool,
+            interrupted: bool, creates: int | None) -> None:
+    done, failed = teardown_ledger(target)
+    report.teardown += done
+    report.errors += failed
+    if not check:
+        return
+    limiter = target.transport.limiter
+    if limiter is not None and limiter.every_answer_forbidden():
+        report.checked = ("not needed: every answer was HTTP 403 (the site or something in "
+                          "front of it refuses this caller), so the run created nothing")
+        return
+    if creates == 0 and not target.ledger:
+        report.checked = "not needed: the run sent no request that creates anything"
+        return
+    from .sweep import matcher, sweep
+    passes = 3 if interrupted else 2
+    for attempt in range(passes):
         try:
-            self.previous = signal.signal(signal.SIGINT, self._handler)
-        except ValueError:  # not the main thread
-            self.previous = None
-        return self
-
-    def _handler(self, *_: Any) -> None:
-        self.count += 1
-        if self.count > 1:
-            raise KeyboardInterrupt
-        print("\nconformance: cleaning up what the run created; Ctrl-C again to abort "
-              "(then sweep: python -m conformance.sweep --prefix ...)", flush=True)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+            report.checked, objects = leftovers(target, prefix)
+        except TargetError as exc:
+            report.checked = "not checked"
+            report.errors.append(f"leak check failed: {exc}")
+            return
+        report.errors += objects.pop("errors", [])
+        report.deactivated_users = objects.get("deactivated_users", [])
+        report.left = _left(objects)
+        if not report.left or attempt == passes - 1:
+            break
+        if attempt and interrupted:
+            time.sleep(1.0)  # a request in flight at Ctrl-C may still be creating
+        result = sweep(target, matcher(prefix))
+        report.swept += result.deleted
+        report.errors += result.errors + result.failed
 
 
 # -- secrets ---------------------------------------------------------------------------------
@@ -251,13 +268,15 @@ class _RedactingFactory:
 
 # -- the plugin ------------------------------------------------------------------------------
 def _changes_site_state(case: Any, *, control: bool = True) -> bool:
-    """Cases whose steps change what every other case sees: site settings or the clock of a
-    shared mock (only where the control interface is there to change them: without it
+    """Cases whose steps (or whose required setting values, arranged by the runner) change
+    what every other case sees: site settings or the clock of a shared mock (only where the control interface is there to change them: without it
     those steps skip the case and change nothing), or hazards of the kind
     site-settings/lockout."""
     if case is None:
         return False
     if {"site-settings", "lockout"} & set(case.hazards):
+        return True
+    if control and arranges_settings(case.requires):  # the runner sets them first
         return True
     return control and any(s.control and ("settings" in s.control
                                           or "advance_clock" in s.control)
@@ -280,6 +299,7 @@ class SafetyPlugin:
         self.lock: SiteStateLock | None = None
         self.log_factory: _RedactingFactory | None = None
         self.active = False  # cases ran: the leak check and the secret scan apply
+        self.nodes = 0       # xdist workers started
 
     # -- configuration ---------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -307,6 +327,10 @@ class SafetyPlugin:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["conformance_prefix"] = self.state.prefix
+        self.nodes += 1
+        deadline = self.tc.run_deadline
+        if deadline is not None:  # one instant for every process of the run
+            node.workerinput["conformance_deadline_at"] = deadline.at
 
     def _exclusive(self, item: pytest.Item) -> bool | None:
         """How an item uses a shared target: True (alone: it changes site-wide state), False
@@ -351,18 +375,33 @@ class SafetyPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         config = session.config
-        target = self.state.current_target
-        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        prefix = self.state.prefix
+        state = self.state
+        target = state.current_target
+        interrupted = state.interrupted(exitstatus)
+        intr = state.interrupts
+        prefix = state.prefix
+        deadline = self.tc.run_deadline
+        if deadline is not None and deadline.remaining() < CLEANUP_GRACE:
+            # after the run deadline: a bounded time for the clean-up and the leak check
+            deadline.grace(CLEANUP_GRACE)
         if target is not None:
             self.extra_secrets |= set(target.redactor.secrets)
             self.extra_patterns |= set(target.redactor.patterns)
+            self.report.creates += target.create_requests
+            if target.user_pool is not None:
+                self.report.reused_users += target.user_pool.summary()["reused"]
+        if self.state.stopped:  # discovery could not ask the target: nothing ran
+            self.active = not is_worker(config)  # the secret scan of the reports still runs
+            return
         if is_worker(config):
             if target is not None:
                 # a worker checks only its own embedded mock; a shared site is checked by
                 # the controller once every worker is done
                 rep = finish_target(target, prefix, check=self.tc.embedded,
-                                    interrupted=interrupted)
+                                    interrupted=interrupted, interrupts=intr,
+                                    creates=target.create_requests)
+                rep.creates = target.create_requests
+                rep.reused_users = list(self.report.reused_users)
                 data = rep.to_dict()
                 data["secrets"] = sorted(self.extra_secrets)  # in memory only, for the scan
                 data["secret_patterns"] = sorted(self.extra_patterns)
@@ -383,8 +422,14 @@ class SafetyPlugin:
                 self.report.errors.append(f"leak check not possible: {exc}")
         if own is not None:
             try:
-                rep = finish_target(own, prefix, check=True, interrupted=interrupted)
+                # the count of creates is known in this process, or from every worker
+                known = target is not None or len(self.worker_reports) >= self.nodes > 0
+                rep = finish_target(own, prefix, check=True, interrupted=interrupted,
+                                    interrupts=intr,
+                                    creates=self.report.creates if known else None)
+                creates = self.report.creates
                 self.report.merge(rep.to_dict())
+                self.report.creates = creates
                 self.report.left, self.report.checked = rep.left, rep.checked
                 self.report.deactivated_users = rep.deactivated_users
             finally:
@@ -433,6 +478,9 @@ class SafetyPlugin:
                           f"the run backed off; the cases are ERROR (throttled)", yellow=True)
         if rep.swept:
             tr.write_line(f"  {len(rep.swept)} object(s) found by prefix and deleted")
+        if rep.reused_users:
+            tr.write_line(f"  {len(rep.reused_users)} case(s) reused a deactivated user "
+                          f"instead of creating one (--conformance-reuse-users)")
         if rep.deactivated_users:
             tr.write_line(f"  {len(set(rep.deactivated_users))} user(s) deactivated, not "
                           f"deleted (DelUser cannot delete): "

@@ -13,42 +13,17 @@ from urllib.parse import urlsplit
 
 import requests
 
+from .apis import APIS
+from .capabilities import Capabilities, build_capabilities, discovery_requests, observe
 from .envelope import Body, Credentials, build_message
-from .errors import CaseDefinitionError, TargetError, Unreachable
+from .envelope_check import check_envelope
+from .errors import AuthenticationFailed, CaseDefinitionError, TargetError, Unreachable
 from .ledger import Created, Ledger
+from .profile import SiteProfile
 from .ratelimit import RateLimiter
 from .redact import URL_SETTING, Redactor, redact_url, url_secrets
 from .response import Message, Response
 from .transport import Exchange, RunDeadline, Transport
-
-CAPABILITIES: dict[str, str] = {
-    "private_meeting_type": "a meeting type with SupportPrivateMeeting=true (LstMeetingType)",
-    "standard_meeting_type": "a MeetingCenter meeting type without private meetings "
-                             "(LstMeetingType)",
-    "site_admin": "the configured account to be a site admin (GetUser privilege/siteAdmin)",
-    "second_user": "a second, non-admin account (WEBEX_HOST_ID and WEBEX_HOST_PASSWORD)",
-    "mock_control": "the mock's control interface (site settings, clock)",
-    "jwt": "an API key JWT (WEBEX_JWT)",
-    "access_token": "an access token (WEBEX_ACCESS_TOKEN)",
-    "recording": "an existing recording of the configured account (LstRecording)",
-    "email_confirmation_setting": "the site setting 'require confirmation to update email' on "
-                                  "(Site Administration; the XML API cannot read or set it, "
-                                  "the mock's control interface can)",
-    "throttle_limit": "a known limit of not-found errors per hour for GetSessionInfo/"
-                      "GetUserCard (not documented; the mock's control interface sets it) "
-                      "and a clock to advance by hours",
-    "access_anywhere_history": "Access Anywhere sessions in the site's history (the mock "
-                               "has some; on a site the XML API cannot create them)",
-    "locked_lobby": "the site setting ConsistentLockedLobby on (GetSite does not report it "
-                    "on; the mock's control interface can set it)",
-    "meeting_in_progress": "a meeting in progress with its host and attendees joined (the XML "
-                           "API cannot start or join a meeting; only the mock's control "
-                           "interface can)",
-    "edu_session_type": "the Education Instructor (EDU) session type enabled and the name of "
-                        "an EDU meeting template (site settings the XML API does not report; "
-                        "the mock's control interface sets them)",
-}
-
 
 # A well-formed JWT (HS256, {"iss": "webex-conformance"}) with a made-up signature: no site
 # issued it, so every site must refuse it (usercard-authorization, `as: wrong_jwt`).
@@ -80,6 +55,9 @@ class TargetConfig:
     hazards: set[str] = field(default_factory=set)
     #: the run-wide deadline the transport consults (None: the run has none)
     run_deadline: RunDeadline | None = field(default=None, repr=False)
+    #: --conformance-no-control: test the target as a real site (no control interface,
+    #: also not the embedded mock's)
+    no_control: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -150,12 +128,17 @@ class TargetSession:
     ``first_case_number``)."""
 
     def __init__(self, config: TargetConfig, *, limiter: RateLimiter | None = None,
-                 first_case_number: int = 0) -> None:
+                 first_case_number: int = 0, profile: SiteProfile | None = None,
+                 user_pool: Any = None) -> None:
         """``limiter``: the run's shared rate limiter for every request; ``first_case_number``:
         the numbering of the objects the cases create starts after it (unique names for
-        the xdist workers on a shared site)."""
+        the xdist workers on a shared site); ``profile``: the site profile (what the site's
+        administrator states that the XML API does not report; the embedded mock is made
+        the site the profile describes); ``user_pool``: the deactivated users the runner may
+        reuse (:class:`conformance.userpool.UserPool`; None: every case creates its own)."""
         config.check()
         self.config = config
+        self.profile = profile
         self.mock = None
         if config.embedded:
             from .mock import (
@@ -168,6 +151,9 @@ class TargetSession:
             )
             site = Site()
             site.set_faults(config.faults)
+            if profile is not None:
+                from .profile import mock_settings
+                site.settings.update(mock_settings(profile))
             self.mock = start_mock(site)
             self.url = self.mock.url
             self.control_url: str | None = self.mock.control_url
@@ -185,20 +171,30 @@ class TargetSession:
                          if config.host_id and config.host_password else None)
             self.access_token = config.access_token
             self.jwt = config.jwt
+        if config.no_control:  # the target as a real site, for everything
+            self.control_url = None
         self.prefix = config.prefix or new_prefix()
         self.redactor = Redactor([self.admin.password, self.host.password if self.host else None,
                                   self.access_token, self.jwt, *url_secrets(self.url).values()])
         self.transport = Transport(self.url, timeout=(5.0, config.timeout), limiter=limiter,
                                    run_deadline=config.run_deadline)
         self.clock_offset = timedelta()
-        self._caps: dict[str, Any] | None = None
+        self._caps: Capabilities | None = None
         self._caps_error: TargetError | None = None
+        #: envelope differences of the discovery answers (requirement envelope), and how
+        #: many discovery answers were checked
+        self.discovery_envelope: list[dict[str, Any]] = []
+        self.envelope_checked = 0
         self.counter = first_case_number
         self.version: str | None = None
         self._call_hooks: list[Any] = []
         #: everything created and not yet deleted, all cases (conformance.safety tears it
         #: down again at the end of the run)
         self.ledger = Ledger()
+        self.user_pool = user_pool
+        #: requests sent that can create an object (answered or not): none, and the run
+        #: created nothing, so the leak check has nothing to look for
+        self.create_requests = 0
 
     def close(self) -> None:
         self.transport.close()
@@ -286,6 +282,12 @@ class TargetSession:
         for hook in self._call_hooks:
             hook()
         payload = build_message(credentials, bodies)
+        if any(getattr(APIS.get(b.api), "creates", None) is not None
+               or (isinstance(b.payload, dict) and "newWebExId" in b.payload)
+               for b in bodies):
+            # counted before sending (one in flight may create); a rename too, as it can
+            # bring an object under the run prefix (conformance.userpool)
+            self.create_requests += 1
         headers = credentials.http_headers() if credentials else {}
         return self.transport.call(payload, idempotent=idempotent, headers=headers,
                                    accept_status=accept_status)
@@ -307,10 +309,12 @@ class TargetSession:
         return resp.json()
 
     # -- capabilities -----------------------------------------------------------------------
-    def capabilities(self) -> dict[str, Any]:
-        """Discovered once (GetAPIVersion, GetUser, LstMeetingType, GetSite, LstRecording).
-        Raises the discovery's :class:`TargetError` for every case if the target cannot
-        be asked at all (unreachable, authentication failed)."""
+    def capabilities(self) -> Capabilities:
+        """Discovered once (:func:`conformance.capabilities.discovery_requests`), combined
+        with the site profile and the control interface into a frozen
+        :class:`~conformance.capabilities.Capabilities`. Raises the discovery's
+        :class:`TargetError` for every later call if the target cannot be asked at all
+        (unreachable, authentication failed, not an XML API answer)."""
         if self._caps_error is not None:
             raise self._caps_error
         if self._caps is None:
@@ -321,57 +325,25 @@ class TargetSession:
                 raise
         return self._caps
 
-    def _discover(self) -> dict[str, Any]:
-        caps: dict[str, Any] = {"findings": []}
-        ex, msg = self.call(self.admin, [Body("GetAPIVersion"),
-                                         Body("GetUser", {"webExId": self.admin.webex_id})],
+    def _discover(self) -> Capabilities:
+        requests_ = discovery_requests(self.admin.webex_id)
+        # GetAPIVersion and GetUser of the account in one message, as before: a refused
+        # login answers one FAILURE for the whole message
+        first, second, *rest = requests_
+        ex, msg = self.call(self.admin, [Body(first[0], first[1]), Body(second[0], second[1])],
                             idempotent=True)
+        self._check_discovery_envelope(first[0] + "+" + second[0], ex, msg)
         version_resp, user_resp = msg.responses[0], msg.responses[-1]
         if user_resp.exception_id == "030002" or (
                 not user_resp.ok and len(msg.responses) == 1):
-            raise TargetError(f"authentication failed for '{self.admin.webex_id}' on site "
-                              f"'{self.site_name}': {user_resp.exception_id} "
-                              f"{user_resp.reason}", exchange=ex)
-        if version_resp.ok:
-            text = version_resp.text("ep:apiVersion") or ""
-            found = re.search(r"(\d+\.\d+(?:\.\d+)?)", text)
-            if found:
-                caps["api_version"] = found.group(1)
-        if user_resp.ok and (user_resp.text("use:privilege/use:siteAdmin") or "") == "true":
-            caps["site_admin"] = True
-        _, msg = self.call(self.admin, [Body("LstMeetingType", {"listControl": {
-            "startFrom": 1, "maximumNum": 500}})], idempotent=True)
-        types = msg.first
-        for mt in types.xpath("mtgtype:meetingType"):
-            type_id = mt.findtext("{*}meetingTypeID")
-            services = [s.text for s in mt.iterfind("{*}serviceTypes/{*}serviceType")]
-            private = (mt.findtext("{*}SupportPrivateMeeting") or "").strip() == "true"
-            if "MeetingCenter" not in services:
-                continue
-            if private:
-                caps.setdefault("private_meeting_type", type_id)
-            else:
-                caps.setdefault("standard_meeting_type", type_id)
-        _, msg = self.call(self.admin, [Body("GetSite")], idempotent=True)
-        if msg.first.ok:
-            caps["site"] = {
-                "all_meetings_password": msg.first.text(
-                    "site:siteInstance/site:securityOptions/site:allMeetingsPassword")}
-            # locked-lobby: where GetSite reports ConsistentLockedLobby is not documented.
-            lobby = msg.first.text(".//*[local-name()='ConsistentLockedLobby']")
-            caps["site"]["consistent_locked_lobby"] = lobby
-            if (lobby or "").strip().lower() in ("true", "1"):
-                caps["locked_lobby"] = True
-        if self.host is not None:
-            caps["second_user"] = True
-        if self.control_url:
-            caps["mock_control"] = True
-            caps["email_confirmation_setting"] = True  # set through the control interface
-            caps["throttle_limit"] = True
-            caps["access_anywhere_history"] = True
-            caps["locked_lobby"] = True  # the cases set it through the control interface
-            caps["meeting_in_progress"] = True
-            caps["edu_session_type"] = True  # edu-session-templates: set by the cases
+            raise AuthenticationFailed(f"authentication failed for '{self.admin.webex_id}' "
+                                       f"on site '{self.site_name}': {user_resp.exception_id} "
+                                       f"{user_resp.reason}", exchange=ex)
+        answers: dict[str, Any] = {first[0]: version_resp, second[0]: user_resp}
+        for api, body in rest:
+            ex, msg = self.call(self.admin, [Body(api, body)], idempotent=True)
+            self._check_discovery_envelope(api, ex, msg)
+            answers[api] = msg.first
         if not self.jwt and self.control_url:
             # a mock by URL: its API key is a setting (usercard-jwt)
             try:
@@ -381,21 +353,25 @@ class TargetSession:
             if isinstance(key, str) and key:
                 self.jwt = key
                 self.add_secret(key)
-        if self.jwt:
-            caps["jwt"] = True
-        if self.access_token:
-            caps["access_token"] = True
-        _, msg = self.call(self.admin, [Body("LstRecording", {"listControl": {
-            "startFrom": 1, "maximumNum": 1}})], idempotent=True)
-        rec = msg.first.text("ep:recording/ep:recordingID")
-        if msg.first.ok and rec:
-            caps["recording"] = rec
-        self.version = caps.get("api_version")
+        configured = {"second_user": self.host is not None, "jwt": bool(self.jwt),
+                      "access_token": bool(self.access_token)}
+        caps = build_capabilities(observe(answers), self.profile,
+                                  has_control=bool(self.control_url), configured=configured)
+        self.version = caps.api_version
         return caps
+
+    def _check_discovery_envelope(self, api: str, exchange: Exchange, message: Message) -> None:
+        diffs = check_envelope(message)
+        self.envelope_checked += 1
+        if diffs:
+            self.discovery_envelope.append({
+                "api": api, "step": "capability discovery",
+                "differences": [str(d) for d in diffs],
+                "exchange": exchange.redacted(self.redactor)})
 
     def applicable(self, since: str) -> str | None:
         """None when a requirement of ``since`` applies; otherwise the reason why not."""
-        version = self.capabilities().get("api_version")
+        version = self.capabilities().api_version
         if version and _version_tuple(version) < _version_tuple(since):
             return (f"not applicable: the site reports XML API {version}, the behaviour "
                     f"arrived in {since}")
@@ -403,8 +379,9 @@ class TargetSession:
 
     @property
     def is_mock(self) -> bool:
-        """The embedded mock, or a mock reached with its control interface."""
-        return self.config.embedded or bool(self.control_url)
+        """The embedded mock, or a mock reached with its control interface (not with
+        --conformance-no-control: then it is tested as a real site)."""
+        return (self.config.embedded and not self.config.no_control) or bool(self.control_url)
 
     def hazard_refused(self, hazards: tuple[str, ...]) -> str | None:
         """Against a real site, hazardous cases run only when asked; on the mock, always."""
@@ -419,5 +396,5 @@ class TargetSession:
                 + f" - run with --conformance-hazards={','.join(refused)} to include it")
 
     def missing(self, requires: tuple[str, ...]) -> list[str]:
-        caps = self.capabilities()
-        return [r for r in requires if not caps.get(r)]
+        """The requirements of ``requires`` this target does not meet."""
+        return [str(r) for r in self.capabilities().unmet(requires)]

@@ -319,6 +319,11 @@ def apply_overlay(schemas: Schemas, overlay: dict[str, Any]) -> None:
             try:
                 ctype = schemas.parent_type(add["parent"])
             except OverlayError as exc:
+                # a parent path through an element another addition adds: wait for it
+                steps = add["parent"].split("/")[1:]
+                if any(o["element"] in steps for _, o in pending if o is not add):
+                    waiting.append((i, add))
+                    continue
                 raise OverlayError(f"{where}: {exc}") from None
             group = _group(ctype)
             names = {e.get("name") for e in _particles(group)}

@@ -73,7 +73,7 @@ def _assert_names(err: CaseDefinitionError, path: Path, line: int, field: str | 
 VALID = HEAD + """\
 # (the APIs come from the catalogue)
 defaults:
-  requires: [admin]
+  requires: [site_admin]
   hazards: [email]
   parameters:
     duration: [15, 30]
@@ -104,7 +104,7 @@ cases:
   - id: plain
     title: Without own parameters
     apis: [GetSite]
-    requires: [host, admin]
+    requires: [second_user, site_admin]
     steps:
       - name: site
         api: GetSite
@@ -137,7 +137,7 @@ def test_valid_file_fields(tmp_path: Path) -> None:
     assert case.since == requirement.since  # from the catalogue
     assert case.source == requirement.source
     assert case.apis == requirement.apis
-    assert case.requires == ("admin",)
+    assert case.requires == ("site_admin",)
     assert case.hazards == ("email",)
     assert case.path == str(path)
     assert case.line == _line(path, "- id: create-and-get")
@@ -152,7 +152,7 @@ def test_valid_file_fields(tmp_path: Path) -> None:
     assert get.expect == {"result": "FAILURE", "exceptionID": "060001"}
     plain = cases[-1]
     assert plain.apis == ("GetSite",)  # its own list wins
-    assert plain.requires == ("admin", "host")  # merged, de-duplicated, defaults first
+    assert plain.requires == ("site_admin", "second_user")  # merged, de-duplicated, defaults first
     assert plain.steps[0].use_defaults is False
     assert plain.line == _line(path, "- id: plain")
     # the steps are plain containers (no line-number subclasses leak out)

@@ -250,8 +250,9 @@ def test_unreachable_site_is_error_not_fail(tmp_path: Path) -> None:
                        "WEBEX_SITE_NAME": "x", "WEBEX_ID": "y", "WEBEX_PASSWORD": "z-secret"})
     assert run.returncode == 6, (run.stdout + run.stderr)[-3000:]
     record = json.loads((tmp_path / "compliance.json").read_text("utf-8"))
-    verdicts = {c["verdict"] for r in record["requirements"] for c in r["cases"]}
-    assert verdicts == {"error"}
+    # fail fast (issue 12): discovery could not reach it, so no fuzz test ran (not FAIL)
+    assert record["run"]["stopped"]["kind"] == "unreachable"
+    assert not [c for r in record["requirements"] for c in r["cases"]]
 
 
 @pytest.mark.parametrize("fault, over, count", [

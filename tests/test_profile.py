@@ -267,7 +267,8 @@ def test_mock_settings_of_a_full_profile(tmp_path):
         "consistent_locked_lobby": True, "require_email_confirmation": True,
         "support_return_scheduled_pmr": True, "enable_mobile_screen_capture": False,
         "ci_linked_site": False, "edu_session_type": False, "e2ee_meeting_types": [200],
-        "edu_meeting_templates": [["EDU class", "MeetingCenter"]],
+        "edu_meeting_templates": [["EDU class", "MeetingCenter"], ["EDU class", "EventCenter"],
+                                  ["EDU class", "TrainingCenter"]],
         "meeting_templates": [["Sales kickoff", "MeetingCenter"],
                               ["Training day", "TrainingCenter"]]}
     # every key is a setting the mock has

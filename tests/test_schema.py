@@ -297,6 +297,26 @@ def test_resolve_names_what_the_schema_lacks(api: str, xpath: str, words: str) -
     assert words in str(info.value)
 
 
+@NEEDS_INPUT
+def test_an_addition_inside_a_later_addition_waits_for_it(tmp_path: Path) -> None:
+    """A parent path through an element another addition adds (GetSite's
+    siteCommonOptions/ConsistentLockedLobby) is applied once that element exists; a path
+    through an element nothing adds is still named."""
+    common = {"apis": ["GetSite"], "release": "40.99.0", "section": "s",
+              "placement": "inferred"}
+    inner = {"element": "innerThing", "type": "xsd:boolean",
+             "parent": "site:siteType/newGroup", **common}
+    outer = {"element": "newGroup", "parent": "site:siteType", **common,
+             "children": [{"element": "first", "type": "xsd:boolean", "minOccurs": 0}]}
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(yaml.safe_dump({"additions": [inner, outer]}))
+    site = gen_schema.generate(gen_schema.find_input(), overlay)["service/site/site.xsd"]
+    assert b'name="innerThing"' in site
+    overlay.write_text(yaml.safe_dump({"additions": [inner]}))
+    with pytest.raises(gen_schema.OverlayError, match="no element 'newGroup'"):
+        gen_schema.generate(gen_schema.find_input(), overlay)
+
+
 def test_placements_of_the_overlay() -> None:
     assert placement("cmrHybridVoip", "GetUser") == "inferred"
     assert placement("displayName", "CreateUser") == "inferred"
@@ -305,6 +325,8 @@ def test_placements_of_the_overlay() -> None:
     assert placement("externalAttendeeSecurity", "GetMeeting") == "documented"
     assert placement("webExId", "GetUser") is None  # Cisco's 2011 XSD
     assert ("cmrHybridVoip", "SetUser") in inferred_elements()
+    assert placement("ConsistentLockedLobby", "GetSite") == "inferred"
+    assert placement("contactID", "LstContact") == "inferred"
 
 
 def test_every_overlay_entry_records_its_source() -> None:

@@ -76,9 +76,14 @@ def test_unknown_hazard_is_a_usage_error() -> None:
 def test_capability_missing_on_a_site_is_a_readable_skip(site_like_mock) -> None:
     target = _site_target(site_like_mock.url)
     try:
-        result = run_case(_case("auto-password.yaml", "generated-when-required"), target)
+        result = run_case(_case("auto-password.yaml", "none-when-not-required"), target)
         assert result.verdict is Verdict.SKIP
-        assert "control interface" in result.reason
+        assert "'All meetings must have a password' false; the site has true (GetSite " \
+               "siteInstance/securityOptions/allMeetingsPassword = true)" in result.reason
+        assert run_case(_case("auto-password.yaml", "generated-when-required"),
+                        target).verdict is Verdict.PASS
+        result = run_case(_case("display-name.yaml", "enabled-later-composes"), target)
+        assert result.verdict is Verdict.SKIP and "only the mock's control" in result.reason
     finally:
         target.close()
 

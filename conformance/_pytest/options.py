@@ -5,7 +5,9 @@ the run's :class:`~conformance._pytest.state.RunState` (a bad value is a usage e
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,10 @@ import pytest
 
 from ..errors import CaseDefinitionError
 from ..paths import reports_dir
+from ..profile import SiteProfile, load_profile, resolve_sources
 from ..report.options import TRUE, read_gating_options
 from ..target import TargetConfig, new_prefix
+from ..transport import RunDeadline
 from .keep import previous
 from .state import RunState, SafetyOptions, is_worker, worker_id, worker_input
 
@@ -39,9 +43,20 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
     ("hazards", "WEBEX_HAZARDS", "on a real site, also run cases of these hazard classes: "
      "lockout, email, site-settings, or all (against the mock they always run)", False),
     ("reports", "WEBEX_REPORTS", "directory for compliance.json (default: reports)", False),
-    ("timeout", "WEBEX_TIMEOUT", "read timeout per request in seconds (default 60)", False),
+    ("timeout", "WEBEX_TIMEOUT", "deadline of each whole request in seconds (connect, send, "
+     "receive; default 60)", False),
+    ("deadline", "WEBEX_DEADLINE", "deadline of the whole run in seconds (default: none): "
+     "after it no request is sent and the run stops cleanly (clean-up, then the reports)",
+     False),
+    ("reuse-users", "WEBEX_REUSE_USERS", "reuse the deactivated users of earlier runs "
+     "(prefix family wxc) for cases that only need some user: yes (default on a site) or "
+     "no (default on the embedded mock)", False),
     ("prefix", "WEBEX_PREFIX", "prefix of every object the run creates (default: random "
      "wxc...)", False),
+    ("site-profile", "WEBEX_SITE_PROFILE", "YAML site profile: what the site's administrator "
+     "states that the XML API does not report (examples/site-profile.yaml)", False),
+    ("no-control", "WEBEX_NO_CONTROL", "flag: ignore WEBEX_MOCK_CONTROL and the embedded "
+     "mock's control interface: test the target as a real site", False),
     # -- reports and gating options --
     ("waivers", "WEBEX_WAIVERS", "YAML file of accepted deviations (known failures) by "
      "requirement or case id, each with reason, owner, issue and expires: waived FAILs do "
@@ -50,6 +65,9 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
      "fails the gate", False),
     ("baseline", "WEBEX_BASELINE", "a previous compliance.json: report newly failing, newly "
      "passing and newly skipped requirements", False),
+    ("schema-gating", "WEBEX_SCHEMA_GATING", "flag: an answer that is not valid against "
+     "Cisco's XSDs FAILs the requirement 'schema' (default: schema findings are "
+     "informational)", False),
     # -- safety options (cleanup, leaks, secrets, rate limits) --
     ("fail-on-leak", "WEBEX_FAIL_ON_LEAK", "flag: exit 7 when objects with the run prefix are "
      "left on the site after the run (deactivated users are reported, not counted)", False),
@@ -59,7 +77,7 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
      "throttled a request (HTTP 403, exceptionID 000045; default 30)", False),
 ]
 
-FLAGS = frozenset({"strict-waivers", "fail-on-leak"})  # options without a value
+FLAGS = frozenset({"strict-waivers", "fail-on-leak", "schema-gating", "no-control"})  # options without a value
 #: requests per second against a real site when nothing is configured
 DEFAULT_SITE_RATE = 5.0
 DEFAULT_BACKOFF = 30.0
@@ -192,6 +210,70 @@ def narrowed(config: pytest.Config) -> bool:
     return not covered
 
 
+#: the settings that name a site: given without a URL, they are a usage error
+SITE_SETTINGS = ("site-name", "webex-id", "password", "host-id", "host-password",
+                 "access-token", "jwt", "mock-control")
+#: the seconds the clean-up and leak check get after the run deadline
+CLEANUP_GRACE = 120.0
+
+
+def _where(name: str, env: str | None) -> str:
+    return f"--conformance-{name}" + (f" / {env}" if env else "")
+
+
+def check_site_settings(config: pytest.Config, values: dict[str, Any]) -> None:
+    """The embedded mock is the target only when no site setting is given at all: an empty
+    URL (a CI secret store expands a missing secret to "") or site settings without a URL
+    are a usage error naming the setting, never a silent run against the mock."""
+    env = dict((n, e) for n, e, _, _ in OPTIONS)
+    if values["url"] in (None, ""):
+        if config.getoption(dest("url")) == "":
+            raise pytest.UsageError(
+                "--conformance-url is empty: give the site's XML API URL "
+                "(https://SITE.webex.com/WBXService/XMLService), or leave the option out to "
+                "test the embedded mock")
+        if os.environ.get("WEBEX_XMLAPI_URL") == "":
+            raise pytest.UsageError(
+                "WEBEX_XMLAPI_URL is set but empty (a missing CI secret?): give the site's "
+                "XML API URL, or unset the variable to test the embedded mock")
+        given = [_where(n, env[n]) for n in SITE_SETTINGS if values.get(n) not in (None, "")]
+        if given:
+            raise pytest.UsageError(
+                f"site settings without a URL: {', '.join(given)} set, but no "
+                f"--conformance-url / WEBEX_XMLAPI_URL; set the URL (is the secret "
+                f"missing?), or unset them to test the embedded mock")
+
+
+def _deadline(config: pytest.Config, value: str | None) -> RunDeadline | None:
+    """The run deadline: the controller's instant, handed to the xdist workers
+    (:meth:`conformance.safety.SafetyPlugin.pytest_configure_node`)."""
+    at = worker_input(config).get("conformance_deadline_at")
+    if at is not None:
+        return RunDeadline(float(at))
+    if value in (None, ""):
+        return None
+    try:
+        seconds = float(str(value))
+        if not math.isfinite(seconds) or seconds <= 0:
+            raise ValueError
+    except ValueError:
+        raise pytest.UsageError(f"--conformance-deadline / WEBEX_DEADLINE must be a positive "
+                                f"number of seconds, not {value!r}") from None
+    return RunDeadline(time.time() + seconds)
+
+
+def _reuse_users(value: str | None, target: TargetConfig) -> bool:
+    if value in (None, ""):
+        return not target.embedded
+    text = str(value).strip().lower()
+    if text in TRUE:
+        return True
+    if text in ("0", "no", "false", "off"):
+        return False
+    raise pytest.UsageError(f"--conformance-reuse-users / WEBEX_REUSE_USERS takes yes or no, "
+                            f"not {value!r}")
+
+
 def _items(text: str | None) -> list[str]:
     return [x.strip() for x in (text or "").split(",") if x.strip()]
 
@@ -217,6 +299,8 @@ def _safety_options(values: dict[str, Any], target: TargetConfig) -> SafetyOptio
 def build_run_state(config: pytest.Config) -> RunState:
     """The run's state from its settings; a bad setting is a :class:`pytest.UsageError`."""
     values = settings(config)
+    if targets_cases(config) or is_worker(config):  # not `pytest tests` (the plugin idle)
+        check_site_settings(config, values)
     try:
         timeout = float(values["timeout"] or 60)
     except ValueError:
@@ -231,20 +315,40 @@ def build_run_state(config: pytest.Config) -> RunState:
         host_password=values["host-password"], access_token=values["access-token"],
         jwt=values["jwt"], mock_control=values["mock-control"],
         faults=_items(values["faults"]), timeout=timeout, prefix=prefix,
-        hazards=set(_items(values["hazards"])))
+        hazards=set(_items(values["hazards"])), no_control=_truthy(values["no-control"]),
+        run_deadline=_deadline(config, values["deadline"]))
     try:
         target.check()
         if target.faults:
             from ..mock.faults import check_names
             check_names(target.faults)
         gating = read_gating_options(values)
+        profile = site_profile(config, target)
     except (CaseDefinitionError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    return RunState(target_config=target, gating=gating,
+    return RunState(target_config=target, gating=gating, profile=profile,
                     safety=_safety_options(values, target),
                     reports=reports_dir(values["reports"]),
                     only=frozenset(_items(values["requirement"])),
-                    worker=worker_id(config))
+                    worker=worker_id(config),
+                    reuse_users=_reuse_users(values["reuse-users"], target))
+
+
+def site_profile(config: pytest.Config, target: TargetConfig) -> SiteProfile | None:
+    """The site profile, loaded and validated before anything runs (a bad one raises
+    :class:`CaseDefinitionError`: file, line, field). The raw settings: a profile path set
+    but empty (a CI secret expanded to "") is refused, not taken as unset."""
+    source = resolve_sources(config.getoption(dest("site-profile")), os.environ,
+                             config.getini(dest("site-profile")) or None,
+                             rootdir=config.rootpath)
+    if source is None:
+        return None
+    if target.embedded:
+        from ..mock import DEFAULT_SITE
+        site_name: str | None = DEFAULT_SITE
+    else:
+        site_name = target.site_name
+    return load_profile(source.path, site_name=site_name)
 
 
 def default_report_paths(config: pytest.Config, reports: Path) -> None:

@@ -11,10 +11,14 @@ from typing import Any
 
 import pytest
 
+from ..exitcodes import PYTEST_INTERRUPTED
+from ..profile import SiteProfile
 from ..ratelimit import RateLimiter, run_dir
 from ..report.options import GatingOptions
 from ..runner import CaseResult
 from ..target import TargetConfig, TargetSession
+from ..userpool import UserPool
+from .interrupt import Interrupts
 
 
 def is_worker(config: pytest.Config) -> bool:
@@ -52,6 +56,8 @@ class RunState:
     reports: Path                                  # the reports directory
     only: frozenset[str] = frozenset()             # --conformance-requirement
     worker: str = ""                               # xdist worker id; "" on the controller
+    profile: SiteProfile | None = None             # --conformance-site-profile
+    reuse_users: bool = False                      # --conformance-reuse-users
     start: datetime = field(default_factory=lambda: datetime.now(UTC))
     # -- filled in as the run goes ---------------------------------------------------------
     case_file_errors: int = 0                      # malformed case files (exit 4)
@@ -62,11 +68,55 @@ class RunState:
     report_path: Path | None = None                # compliance.json, once written
     gate: dict[str, Any] | None = None             # the gate's decision, once made
     final_exit: int | None = None                  # the session's exit status at its end
+    #: the run stopped after collection: discovery could not ask the target
+    #: (conformance.failfast.StopMessage fields: kind, headline, url, cause, checks)
+    stopped: dict[str, Any] | None = None
+    #: run-level results of this process: capability findings (profile vs site), the
+    #: discovery answers' envelope differences and how many were checked
+    findings: list[str] = field(default_factory=list)
+    discovery_envelope: list[dict[str, Any]] = field(default_factory=list)
+    discovery_checked: int = 0
+    # -- interrupted or stopped runs (conformance._pytest.interrupt) -----------------------
+    interrupts: Interrupts = field(default_factory=Interrupts)
+    collected: list[str] = field(default_factory=list)  # node ids of the items to run
+    ran: set[str] = field(default_factory=set)           # node ids with a final report
+    in_progress: str | None = None                        # the item running (started, no end)
+    #: a run halted on purpose before its end: {"kind", "headline", "cause", "exit_code"}
+    #: (the run deadline: interrupted, 2; every answer HTTP 403: 6)
+    halted: dict[str, Any] | None = None
     _target: TargetSession | None = field(default=None, repr=False)
 
     @property
     def prefix(self) -> str:
         return str(self.target_config.prefix)
+
+    def interrupted(self, exitstatus: int | None = None) -> bool:
+        """The run did not get to its end: a signal, pytest's own interruption (exit 2),
+        or the run deadline."""
+        if self.interrupts.received:
+            return True
+        if self.halted is not None:  # pytest's 2 of a stop on purpose is not a signal
+            return self.halted.get("exit_code") == PYTEST_INTERRUPTED
+        return exitstatus == PYTEST_INTERRUPTED
+
+    def interruption(self, exitstatus: int | None = None) -> dict[str, Any] | None:
+        """What the run record says of an interrupted run: the cause, when it came, what
+        ran and what did not (None: the run was not interrupted)."""
+        if not self.interrupted(exitstatus):
+            return None
+        intr = self.interrupts
+        if intr.signal:
+            cause = intr.signal
+        elif self.halted:
+            cause = str(self.halted.get("headline"))
+        else:
+            cause = "KeyboardInterrupt"
+        not_run = [n for n in self.collected if n not in self.ran]
+        return {"cause": cause, "during": intr.during or "cases",
+                "cleanup_aborted": intr.aborted, "collected": len(self.collected),
+                "ran": len([n for n in self.collected if n in self.ran]) if self.collected
+                else len(self.ran),
+                "in_progress": self.in_progress, "not_run": not_run}
 
     # -- the target ------------------------------------------------------------------------
     def limiter(self) -> RateLimiter | None:
@@ -84,9 +134,12 @@ class RunState:
         return 0
 
     def new_target(self) -> TargetSession:
-        """A target for this run: within its rate limit, with its numbering."""
+        """A target for this run: within its rate limit, with its numbering, and (unless
+        ``--conformance-reuse-users=no``) the deactivated users its cases may reuse."""
+        pool = UserPool(self.prefix) if self.reuse_users else None
         return TargetSession(self.target_config, limiter=self.limiter(),
-                             first_case_number=self.first_case_number())
+                             first_case_number=self.first_case_number(),
+                             profile=self.profile, user_pool=pool)
 
     def target(self) -> TargetSession:
         """The run's target, made on first use (starts the embedded mock)."""

@@ -32,13 +32,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="no /_mock control interface (act like a real site)")
     parser.add_argument("--latency", type=float, default=0.0,
                         help="seconds of delay added to each XML API request")
+    parser.add_argument("--site-profile", metavar="FILE",
+                        help="start as the site a site profile describes (its settings, "
+                             "E2EE type, templates): examples/site-profile.yaml")
     parser.add_argument("--record", metavar="DIR", default=None,
                         help="append every XML API answer to DIR/answers-<pid>.jsonl "
                              "(default: $WEBEX_MOCK_RECORD)")
     args = parser.parse_args(argv)
     if args.list_faults:
         for name, fault in sorted(FAULTS.items()):
-            print(f"{name:45} {fault.requirement:28} {fault.description}")
+            print(f"{name:45} {fault.requirement:34} {fault.kind:8} {fault.description}")
         return 0
     faults = fault_names(args.faults)
     try:
@@ -47,6 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     site = Site(args.site_name)
     site.set_faults(faults)
+    if args.site_profile:
+        from ..errors import CaseDefinitionError
+        from ..profile import load_profile, mock_settings
+        try:
+            profile = load_profile(args.site_profile, site_name=site.name)
+        except CaseDefinitionError as exc:
+            parser.error(str(exc))
+        site.settings.update(mock_settings(profile))
     try:
         server = start_mock(site, port=args.port, control=not args.no_control,
                             latency=args.latency, record=args.record)

@@ -25,18 +25,17 @@ from ..xmlsafe import parse_xml
 from .faults import FAULTS
 from .req import Req
 from .services import HANDLERS, Call
-from .services.emailchange import confirm_pending
+from .services.user import confirm_pending
 from .state import Site, User
 from .throttle import BLOCK, DEFAULT_LIMIT, NOT_FOUND_IDS, SETTING, THROTTLED_APIS, WINDOW
 from .wire import (
     BAD_LOGIN,
     BAD_TICKET,
-    INVALID_EMAIL,
     MALFORMED,
     Answer,
     ApiError,
+    build,
     failure_message,
-    render,
 )
 
 log = logging.getLogger("conformance.mock")
@@ -92,7 +91,7 @@ class MockApp:
                 time.sleep(self.latency)
             data = read_body(request, MAX_REQUEST_BYTES)
             if data is None:  # too large: refused unread
-                body = failure_message(*MALFORMED)
+                body = self._failure(*MALFORMED)
                 self._record(None, body)
             else:
                 body = self.handle(data, request.headers.get("JWTToken"),
@@ -122,34 +121,45 @@ class MockApp:
         self._record(data, answer)
         return answer
 
+    def _render(self, answers: list[Answer]) -> bytes:
+        """The message of the answers, each changed by the drop and replace faults set."""
+        root = build(answers, exception_id_first=self.site.fault("exception-id-before-reason"))
+        injection = self.site.injection
+        if injection:
+            header, body = root
+            for answer, response, content in zip(answers, header, body, strict=True):
+                injection.answer(answer.api, answer.request, response, content)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    def _failure(self, exception_id: str, reason: str) -> bytes:
+        """A message-level FAILURE (before any API is answered)."""
+        return self._render([Answer("serv", "", error=ApiError(exception_id, reason))])
+
     def _answer_message(self, data: bytes, jwt: str | None, *, client: str) -> bytes:
         site = self.site
         try:
             root = parse_xml(data, max_bytes=MAX_REQUEST_BYTES, max_depth=64)
         except InvalidResponse:
-            return failure_message(*MALFORMED)
+            return self._failure(*MALFORMED)
         if root.tag != f"{{{NS['serv']}}}message":
-            return failure_message(*MALFORMED)
+            return self._failure(*MALFORMED)
         msg = Req(root)
         contents = msg.all("body/bodyContent")
         if not contents:
-            return failure_message(*MALFORMED)
-        limit = 2 if site.fault("bodycontent-limit-rejects-small-batch") \
-            else site.bodycontent_limit
-        if len(contents) > limit and not site.fault("bodycontent-limit-not-enforced"):
-            if site.fault("bodycontent-limit-wrong-exception"):
-                return failure_message(*MALFORMED)
-            return failure_message("000053", "BodyContent count in request must be less "
-                                             f"than {limit + 1}")
+            return self._failure(*MALFORMED)
+        limit = site.injection.setting("bodycontent_limit", None, site.bodycontent_limit)
+        if len(contents) > limit and not site.injection.skips("bodycontent-limit", None):
+            return self._failure("000053", "BodyContent count in request must be less "
+                                           f"than {limit + 1}")
         sec = msg.get("header/securityContext")
         site_name = sec.text("siteName")
         if not site_name or site_name.strip().lower() != site.name.lower():
-            return failure_message(*MALFORMED)
+            return self._failure(*MALFORMED)
         with site.lock:
             try:
                 caller, via = self.authenticate(sec, jwt)
             except ApiError as err:
-                return render([Answer("serv", "", error=err)])
+                return self._render([Answer("serv", "", error=err)])
             apis = [api_for_xsi_type(c.el.get(XSI_TYPE) or "") for c in contents]
             names = {a.name for a in apis if a is not None}
             key = f"user:{caller.webex_id.lower()}" if caller else f"client:{client}"
@@ -162,15 +172,18 @@ class MockApp:
                     self._count_not_found(key, answers[-1])
                 if site.fault("batch-answered-once"):
                     break
-        return render(answers)
+        if site.fault("schema-invalid-answer"):  # requirement schema: an undeclared element
+            for a in answers:
+                if a.error is None:
+                    a.children = [*(a.children or []),
+                                  etree.Element(f"{{{NS['serv']}}}notInTheSchema")]
+        return self._render(answers)
 
     # -- sessioninfo-usercard-throttle ---------------------------------------------------
     def _blocked(self, key: str, names: set[str]) -> bool:
         site = self.site
-        if site.fault("throttle-not-enforced"):
-            return False
-        if site.fault("throttle-sessioninfo-not-blocked") and "GetUserCard" not in names:
-            return False
+        if all(site.injection.skips("throttle", name) for name in names & THROTTLED_APIS):
+            return False  # throttle-not-enforced, throttle-sessioninfo-not-blocked
         now = site.clock.now()
         if site.fault("throttle-all-callers-blocked"):
             return any(site.throttle.blocked(k, now) for k in list(site.throttle.blocks))
@@ -194,7 +207,7 @@ class MockApp:
         site = self.site
         webex_id = sec.text("webExID")
         if jwt:  # usercard-jwt: an API key, for GetUserCard only (see answer())
-            if jwt == site.settings.get("jwt") or site.fault("usercard-any-jwt-accepted"):
+            if jwt == site.settings.get("jwt") or site.injection.skips("api-key", None):
                 return site.find_user(site.settings.get("jwt_user")), "jwt"
             raise ApiError(*BAD_LOGIN)
         ticket, token, password = (sec.text("sessionTicket"), sec.text("webExAccessToken"),
@@ -225,40 +238,28 @@ class MockApp:
     def answer(self, content: etree._Element, caller: User | None, via: str) -> Answer:
         api = api_for_xsi_type(content.get(XSI_TYPE) or "")
         if api is None or api.name not in HANDLERS:
-            return Answer("serv", "", error=ApiError(*MALFORMED))
+            return Answer("serv", "", error=ApiError(*MALFORMED), request=content)
         api, func, anonymous = HANDLERS[api.name]
         prefix, rtype = api.response_type.split(":")
-        if self.site.fault("wrong-response-type"):
-            rtype = "genericResponse"
+        request = self.site.injection.request(api.name, content)  # ignore faults
         try:
             if caller is None and not anonymous:
                 raise ApiError(*BAD_LOGIN)
             if via == "jwt" and api.name != "GetUserCard":  # 40.6.0: GetUserCard only
                 raise ApiError(*BAD_LOGIN)
-            children = func(Call(self.site, caller, via, Req(content), api))
+            children = func(Call(self.site, caller, via, Req(request), api))
         except ApiError as err:
-            if err.exception_id == INVALID_EMAIL[0] and self.site.fault(
-                    "email-rejected-but-applied"):
-                self._apply_anyway(func, caller, via, content, api)
-            if self.site.fault("failure-without-exception-id"):
-                err.exception_id = ""
-            return Answer(prefix, rtype, error=err)
-        return Answer(prefix, rtype, children=[c for c in children if c is not None])
-
-    def _apply_anyway(self, func, caller: User | None, via: str, content: etree._Element,
-                      api) -> None:
-        """Fault ``email-rejected-but-applied``: run the call as if the email were valid."""
-        site = self.site
-        accepted = f"email-whitespace-accepted:{api.name}"
-        had = accepted in site.faults
-        site.faults.add(accepted)
-        try:
-            func(Call(site, caller, via, Req(content), api))
-        except ApiError:
-            pass
-        finally:
-            if not had:
-                site.faults.discard(accepted)
+            if err.rule and self.site.injection.applied_anyway(err.rule, api.name):
+                # an apply fault: the rejected change lands all the same (a handler changes
+                # nothing before it refuses, so the second run starts from the same state)
+                try:
+                    func(Call(self.site, caller, via, Req(request), api,
+                              skipped=frozenset({err.rule})))
+                except ApiError:
+                    pass
+            return Answer(prefix, rtype, error=err, api=api.name, request=content)
+        return Answer(prefix, rtype, children=[c for c in children if c is not None],
+                      api=api.name, request=content)
 
     # -- control ---------------------------------------------------------------------
     def control_endpoint(self, request: Request) -> Response:
@@ -295,7 +296,8 @@ class MockApp:
             elif action == "confirm-email":  # email-change-verification: the link clicked
                 return _json({"ok": True, "confirmed": confirm_pending(site)})
             elif action == "faults-catalogue":
-                return _json({n: {"requirement": f.requirement, "description": f.description}
+                return _json({n: {"requirement": f.requirement, "kind": f.kind,
+                                  "description": f.description}
                               for n, f in FAULTS.items()})
             else:
                 raise NotFound()

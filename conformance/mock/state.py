@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .faults import check_names
+from .faults import Injection
 from .throttle import DEFAULT_LIMIT as THROTTLE_LIMIT
 from .throttle import Throttle
 from .timezones import TIME_ZONES
@@ -112,7 +112,7 @@ class Meeting:
     attendee_options: dict[str, str] = field(default_factory=dict)
     attendees: list[Attendee] = field(default_factory=list)
     # what create/set gave for metaData, enableOptions, schedule, telephony, repeat, remind
-    # (services/fields.py: normalised, by element name), answered back by GetMeeting
+    # (services/common.py: normalised, by element name), answered back by GetMeeting
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     host_key: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -137,6 +137,7 @@ class Site:
         self.clock = Clock()
         self.random = random.Random(seed)
         self.faults: set[str] = set()
+        self._injection = Injection()
         self.api_version = API_VERSION
         self.bodycontent_limit = 10
         self.settings: dict[str, Any] = {"all_meetings_need_password": True}
@@ -153,6 +154,8 @@ class Site:
                               "require_email_confirmation": False})
         self.throttle = Throttle()
         self.settings.update({"consistent_locked_lobby": False})  # locked-lobby
+        # cmr-hybrid-voip: where GetUser writes cmrHybridVoip (privilege | user)
+        self.settings.update({"cmr_hybrid_voip_placement": "privilege"})
         self._ids = itertools.count(self.random.randint(100_000_000, 800_000_000), 7919)
         self.users: dict[str, User] = {}
         self.tickets: dict[str, str] = {}
@@ -188,6 +191,10 @@ class Site:
                             support_private=True),
                 MeetingType(9, "TRS", "Training Session", "TrainingCenter", "TRS"),
                 MeetingType(11, "ONS", "Event", "EventCenter", "ONS"),
+                # pmr-e2ee-110063: a dedicated type for an E2EE-only site configuration;
+                # E2EE when the setting e2ee_meeting_types lists it (a site profile's
+                # meeting_types.e2ee_only: 200), a plain type otherwise
+                MeetingType(200, "E2E", "End-to-end Encrypted Meeting", product_code="E2E"),
             )}
             rec = self.new_record("recording", "Quarterly review recording")
             rec.fields["description"] = "seeded by the mock"
@@ -196,12 +203,21 @@ class Site:
             rec.fields["uuid"] = self.new_uuid()  # meeting-uuid: its meeting's UUID
 
     def set_faults(self, names: list[str] | set[str]) -> None:
-        check_names(names)
+        injection = Injection(names)  # an unknown name is a ValueError
         with self.lock:
             self.faults = set(names)
+            self._injection = injection
+
+    @property
+    def injection(self) -> Injection:
+        """The faults set, by kind (faults.py): what the app and the validations consult."""
+        if self._injection.names != self.faults:  # self.faults changed in place
+            self._injection = Injection(self.faults)
+        return self._injection
 
     def fault(self, name: str) -> bool:
-        return name in self.faults
+        """A bespoke (hook) fault's switch; faults of the other kinds are applied by kind."""
+        return self.injection.hook(name)
 
     # -- factories -----------------------------------------------------------------
     def next_id(self) -> int:

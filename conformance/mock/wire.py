@@ -28,6 +28,7 @@ class ApiError(Exception):
     def __init__(self, exception_id: str, reason: str, value: str | None = None) -> None:
         super().__init__(f"{exception_id} {reason}")
         self.exception_id, self.reason, self.value = exception_id, reason, value
+        self.rule: str | None = None  # the validation that refused (faults.RULES), if any
 
 
 # Documented exception ids (behaviours.md, "Wire facts") and the mock's own choices for
@@ -48,12 +49,15 @@ INVALID_EMAIL = ("999101", "Invalid email address (mock: the id is not documente
 
 @dataclass
 class Answer:
-    """One response of a message: an element list for SUCCESS, or an :class:`ApiError`."""
+    """One response of a message: an element list for SUCCESS, or an :class:`ApiError`;
+    the API and the request it answers (None for a message-level failure)."""
 
     prefix: str
     response_type: str
     children: list[etree._Element] | None = None
     error: ApiError | None = None
+    api: str | None = None
+    request: etree._Element | None = None
 
 
 def el(tag: str, text: Any = None, *children: etree._Element | None,
@@ -83,7 +87,17 @@ def matching_records(prefix: str, total: int, returned: int, start: int) -> etre
                  el("serv:returned", returned), el("serv:startFrom", start))
 
 
-def render(answers: Iterable[Answer], encoding: str = "UTF-8") -> bytes:
+def render(answers: Iterable[Answer], encoding: str = "UTF-8", *,
+           exception_id_first: bool = False) -> bytes:
+    return etree.tostring(build(answers, exception_id_first=exception_id_first),
+                          xml_declaration=True, encoding=encoding)
+
+
+def build(answers: Iterable[Answer], *, exception_id_first: bool = False) -> etree._Element:
+    """The ``serv:message`` of the answers: ``serv:header`` with one ``serv:response`` and
+    ``serv:body`` with one ``serv:bodyContent`` per answer, in the answers' order.
+    ``exception_id_first``: the fault exception-id-before-reason (exceptionID written
+    before reason, against service.xsd)."""
     answers = list(answers)
     nsmap = {"serv": NS["serv"], "com": NS["com"]}
     for a in answers:
@@ -108,14 +122,16 @@ def render(answers: Iterable[Answer], encoding: str = "UTF-8") -> bytes:
         else:
             e = a.error
             etree.SubElement(resp, f"{{{NS['serv']}}}result").text = "FAILURE"
+            if exception_id_first and e.exception_id:
+                etree.SubElement(resp, f"{{{NS['serv']}}}exceptionID").text = e.exception_id
             etree.SubElement(resp, f"{{{NS['serv']}}}reason").text = e.reason
             etree.SubElement(resp, f"{{{NS['serv']}}}gsbStatus").text = "PRIMARY"
-            if e.exception_id:
+            if e.exception_id and not exception_id_first:
                 etree.SubElement(resp, f"{{{NS['serv']}}}exceptionID").text = e.exception_id
             if e.value is not None:
                 etree.SubElement(resp, f"{{{NS['serv']}}}value").text = e.value
             etree.SubElement(body, f"{{{NS['serv']}}}bodyContent")
-    return etree.tostring(root, xml_declaration=True, encoding=encoding)
+    return root
 
 
 def failure_message(exception_id: str, reason: str) -> bytes:

@@ -6,7 +6,13 @@ import re
 from collections import Counter
 from typing import Any
 
-from ..exitcodes import EXIT_INFRA, EXIT_NONCONFORMANT, EXIT_OK, EXIT_USAGE
+from ..exitcodes import (
+    EXIT_INFRA,
+    EXIT_NONCONFORMANT,
+    EXIT_OK,
+    EXIT_USAGE,
+    PYTEST_INTERRUPTED,
+)
 
 __all__ = ["EXIT_INFRA", "EXIT_NONCONFORMANT", "EXIT_OK", "EXIT_USAGE", "HEADLINES", "gate"]
 
@@ -16,13 +22,29 @@ HEADLINES = {
     "non-conformant": "Non-conformant",
     "infrastructure-errors": "Could not tell: infrastructure errors",
     "nothing-run": "Nothing was checked",
+    "stopped": "Stopped before any case ran",
+    "interrupted": "Interrupted: the run did not finish",
 }
 
 
 def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, Any]:
-    """The gate's decision. FAIL not covered by an active waiver: non-conformant (1), also
-    when ERRORs are mixed in. Under ``strict_waivers`` a stale waiver (its case now passes)
-    fails the gate too (1). ERROR only: infrastructure (6). Otherwise 0."""
+    """The gate's decision. An interrupted run (``run.interrupted``: a signal, the run
+    deadline) is "interrupted", pytest's 2, whatever its cases say: it did not check
+    everything. FAIL not covered by an active waiver: non-conformant (1), also when ERRORs
+    are mixed in. Under ``strict_waivers`` a stale waiver (its case now passes) fails the
+    gate too (1). ERROR only: infrastructure (6). Otherwise 0."""
+    stopped = (record.get("run") or {}).get("stopped")
+    if stopped:  # discovery could not ask the target (conformance.failfast), or every
+        # answer was HTTP 403 (conformance._pytest.runcontrol: after the first case)
+        lead = "Stopped after the first case" if stopped.get("kind") == "forbidden" \
+            else HEADLINES["stopped"]
+        return {"outcome": "stopped",
+                "headline": f"{lead}: {stopped.get('headline')}",
+                "exit_code": EXIT_INFRA, "strict_waivers": strict_waivers,
+                "reasons": [f"cause: {stopped.get('cause')}", f"target: {stopped.get('url')}",
+                            *[f"check: {c}" for c in stopped.get("checks") or []]],
+                "failing_cases": [], "waived_cases": [], "error_cases": [],
+                "stale_waivers": 0}
     cases = [c for r in record["requirements"] for c in r["cases"]]
     waived = [c["case_id"] for c in cases if c["verdict"] == "fail"
               and c.get("waiver", {}).get("status") == "active"]
@@ -49,7 +71,11 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
                           "; not gating (use --conformance-strict-waivers)"))
     if errors:
         reasons.append(_error_reason(len(errors), causes))
-    if failing or (strict_waivers and stale):
+    interrupted = (record.get("run") or {}).get("interrupted")
+    if interrupted:
+        outcome, code = "interrupted", PYTEST_INTERRUPTED
+        reasons.insert(0, interrupted_reason(interrupted))
+    elif failing or (strict_waivers and stale):
         outcome, code = "non-conformant", EXIT_NONCONFORMANT
     elif errors:
         outcome, code = "infrastructure-errors", EXIT_INFRA
@@ -65,6 +91,10 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
     headline = HEADLINES[outcome]
     if outcome == "infrastructure-errors" and cause:
         headline = f"Could not tell: {cause}"  # the common cause, e.g. an unreachable site
+    if interrupted:
+        headline = (f"Interrupted ({interrupted.get('cause')}): "
+                    f"{interrupted.get('ran', 0)} of {interrupted.get('collected', 0)} "
+                    f"item(s) ran")
     selected = (record.get("run") or {}).get("requirement_filter") or []
     if selected and outcome != "nothing-run":
         headline += f" (partial run: {len(selected)} of {len(record['requirements'])} " \
@@ -114,6 +144,19 @@ def _error_reason(n_errors: int, causes: list[dict[str, Any]]) -> str:
     rest = sum(c["cases"] for c in causes[3:])
     more = f"; {rest} more with {len(causes) - 3} other cause(s)" if rest else ""
     return f"{head}: {shown}{more}"
+
+
+def interrupted_reason(interrupted: dict[str, Any]) -> str:
+    """One line of what an interrupted run did: cause, when, what ran and what did not."""
+    not_run = interrupted.get("not_run") or []
+    text = (f"interrupted ({interrupted.get('cause')}, during the "
+            f"{interrupted.get('during') or 'cases'}): {interrupted.get('ran', 0)} of "
+            f"{interrupted.get('collected', 0)} item(s) ran, {len(not_run)} did not")
+    if interrupted.get("in_progress"):
+        text += f"; {interrupted['in_progress']} was running"
+    if interrupted.get("cleanup_aborted"):
+        text += "; the clean-up was aborted: sweep the run prefix"
+    return text
 
 
 def _requirements(case_ids: list[str], limit: int = 8) -> str:

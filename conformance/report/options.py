@@ -20,11 +20,13 @@ class GatingOptions:
     baseline_path: str | None = None
     baseline: dict[str, Any] | None = None
     strict_waivers: bool = False
+    schema_gating: bool = False     # conformance.schema_findings: schema validity gates
 
     def summary(self) -> dict[str, Any]:
         """For run.options in the record (paths only, no content)."""
         return {"waivers_file": self.waivers_path, "waivers": len(self.waivers),
-                "baseline": self.baseline_path, "strict_waivers": self.strict_waivers}
+                "baseline": self.baseline_path, "strict_waivers": self.strict_waivers,
+                "schema_gating": self.schema_gating}
 
 
 def flag(value: Any, name: str) -> bool:
@@ -39,8 +41,10 @@ def flag(value: Any, name: str) -> bool:
 
 
 def read_gating_options(values: dict[str, Any]) -> GatingOptions:
-    """From the plugin's option values (``waivers``, ``baseline``, ``strict-waivers``)."""
-    opts = GatingOptions(strict_waivers=flag(values.get("strict-waivers"), "strict-waivers"))
+    """From the plugin's option values (``waivers``, ``baseline``, ``strict-waivers``,
+    ``schema-gating``)."""
+    opts = GatingOptions(strict_waivers=flag(values.get("strict-waivers"), "strict-waivers"),
+                         schema_gating=flag(values.get("schema-gating"), "schema-gating"))
     if values.get("waivers"):
         opts.waivers_path = str(values["waivers"])
         opts.waivers = load_waivers(opts.waivers_path)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..schema_findings import summarize as schema_findings
 from .allure_env import write_environment
 from .baseline import compare
 from .gate import gate
@@ -47,6 +48,8 @@ def assemble(cases: list[dict[str, Any]], run: dict[str, Any],
              settings: ReportSettings) -> dict[str, Any]:
     """The complete run record: cases, waivers applied, comparison, gate."""
     record = build_record(cases, run)
+    record["schema_findings"] = schema_findings(
+        cases, gating=bool(record["run"]["options"].get("schema_gating")))
     today = settings.today or datetime.now(UTC).date()
     apply_waivers(record, settings.waivers, today)
     if settings.baseline is not None:

@@ -67,7 +67,9 @@ def test_unreachable_site_is_infrastructure_exit_6(run_suite: Callable[..., Suit
     assert run.returncode == 6, run.output
     record = run.record
     _valid(record)
-    assert record["gate"]["outcome"] == "infrastructure-errors"
+    # fail fast (issue 12): discovery could not reach it, the run stopped before any case
+    assert record["gate"]["outcome"] == "stopped"
+    assert record["run"]["stopped"]["kind"] == "unreachable"
     assert record["run"]["url"] == "http://127.0.0.1:9/WBXService/XMLService"
     _no_secret(run, "Canary-Secret-123")
 

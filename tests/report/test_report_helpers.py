@@ -219,14 +219,14 @@ def test_partial_run_says_so() -> None:
     run = {**RUN, "requirement_filter": ["envelope"]}
     record = assemble([_case("envelope::a", "pass")], run,
                       ReportSettings(Path("."), today=date(2026, 6, 1)))
-    assert record["gate"]["headline"] == ("Conformant (partial run: 1 of 33 requirements "
+    assert record["gate"]["headline"] == ("Conformant (partial run: 1 of 34 requirements "
                                           "selected)")
     html = render_html(record)
     assert 'id="partial"' in html and "NOT RUN (filtered)" in html
     row = html[html.index('id="row-private-meeting"'):]
     assert 'data-verdict="not-run"' in row[:row.index(">")]
     text = markdown_summary(record)
-    assert "32 NOT RUN (filtered)" in text and "partial run: 1 of 33" in text
+    assert "33 NOT RUN (filtered)" in text and "partial run: 1 of 34" in text
     full = assemble([_case("envelope::a", "pass")], RUN,
                     ReportSettings(Path("."), today=date(2026, 6, 1)))
     assert full["gate"]["headline"] == "Conformant"

@@ -86,7 +86,8 @@ def report(run_suite: Callable[..., Any], tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="module")
 def email_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """All 33 requirements listed, email-whitespace failing (the issue's 39 FAILs): by
+    """All 34 requirements listed (33 behaviours, schema), email-whitespace failing (the
+    issue's 39 FAILs): by
     release it would sit below envelope, and far below in the old page."""
     project = tmp_path_factory.mktemp("email-project")
     (project / "pytest.ini").write_text("[pytest]\ntestpaths = cases\nconformance_cases = "
@@ -226,7 +227,9 @@ def test_first_failing_requirement_is_above_the_fold(browser: Any, email_report:
     rows = browser.find_elements(By.CSS_SELECTOR, "#matrix tr.req")
     assert rows[0].get_attribute("data-requirement") == "email-whitespace"
     assert [r.get_attribute("data-verdict") for r in rows[:1]] == ["fail"]
-    assert all(r.get_attribute("data-verdict") in ("pass", "not-covered") for r in rows[1:])
+    # (the run-level schema result is SKIP, "not gating", while an answer deviates)
+    assert all(r.get_attribute("data-verdict") in ("pass", "not-covered") for r in rows[1:]
+               if r.get_attribute("data-requirement") != "schema")
     for element in (link, rows[0]):
         box = _rect(browser, element)
         assert 0 <= box["top"] and box["bottom"] <= HEIGHT, box
@@ -274,7 +277,7 @@ def test_filter_shows_only_what_is_clicked(browser: Any, email_report: Path) -> 
     browser.find_element(By.CSS_SELECTOR, "[data-filter-verdict='fail']").click()
     assert visible("#matrix tr.req") == ["fail"]
     assert set(visible("details.req")) == {"fail"}
-    assert browser.find_element(By.ID, "shown-count").text == "1 of 33 shown"
+    assert browser.find_element(By.ID, "shown-count").text == "1 of 34 shown"
     assert browser.find_element(By.CSS_SELECTOR, "[data-filter-verdict='fail']"
                                 ).get_attribute("aria-pressed") == "true"
     _screenshot(browser, email_report.with_name("compliance-filter-fail.png"))
@@ -285,10 +288,10 @@ def test_filter_shows_only_what_is_clicked(browser: Any, email_report: Path) -> 
     assert visible("#matrix tr.req") == ["fail"]
     # clicking the shown verdict again, or "All", shows everything
     browser.find_element(By.CSS_SELECTOR, "[data-filter-verdict='fail']").click()
-    assert len(visible("#matrix tr.req")) == 33
+    assert len(visible("#matrix tr.req")) == 34
     browser.find_element(By.CSS_SELECTOR, "[data-filter-verdict='pass']").click()
     browser.find_element(By.CSS_SELECTOR, "[data-filter-verdict='']").click()
-    assert len(visible("#matrix tr.req")) == 33
+    assert len(visible("#matrix tr.req")) == 34
     # a tile in the headline is a shortcut to the same filter
     browser.find_element(By.CSS_SELECTOR, "a.tile[data-show-verdict='fail']").click()
     assert visible("#matrix tr.req") == ["fail"]
@@ -296,29 +299,25 @@ def test_filter_shows_only_what_is_clicked(browser: Any, email_report: Path) -> 
 
 def test_unreachable_site_headline_names_the_cause_and_badges_read_error(
         browser: Any, unreachable_report: Path) -> None:
+    """Fail fast (issue 12): the run stopped at discovery; the headline names the cause, in
+    the colour of "could not tell", and lists the cause, the target and what to check."""
     from selenium.webdriver.common.by import By
 
     _open(browser, unreachable_report)
     verdict = browser.find_element(By.ID, "verdict").text
-    assert verdict.startswith("Could not tell: target unreachable at "
-                              "http://127.0.0.1:9/WBXService/XMLService"), verdict
-    assert "private-meeting" not in verdict and "envelope" not in verdict
+    assert verdict.startswith("Stopped before any case ran: the target refused the "
+                              "connection"), verdict
     reasons = browser.find_element(By.ID, "reasons").text
-    assert reasons.startswith("11 case(s) could not be told") and \
-        reasons.endswith("target unreachable at http://127.0.0.1:9/WBXService/XMLService: "
-                         "Connection refused"), reasons
-    badges = [b.get_attribute("textContent") for b in browser.find_elements(
-        By.CSS_SELECTOR, "#matrix tr[data-verdict='error'] .badge, "
-                         "#matrix tr[data-verdict='error'] .dot, #attention .badge")]
-    assert len(badges) >= 4 and set(badges) == {"ERROR"}, badges
-    assert "ERRO<" not in browser.page_source.replace("ERROR<", "")
+    assert reasons.startswith("cause: target unreachable at "
+                              "http://127.0.0.1:9/WBXService/XMLService: Connection refused")
+    assert "target: http://127.0.0.1:9/WBXService/XMLService" in reasons
+    assert "check: the host and the port: nothing listens there" in reasons
     assert "Canary-Secret-123" not in browser.page_source
-    shot = _screenshot(browser, unreachable_report.with_name("compliance-unreachable.png"))
-    first = browser.find_element(By.CSS_SELECTOR, "#matrix tr.req .badge")
-    assert first.text == "ERROR"
-    box = _rect(browser, first)
-    assert box["bottom"] <= HEIGHT and box["width"] >= 40, box
-    assert _share_of_colour(shot, box, ERROR_RGB) > 0.4
+    headline = browser.find_element(By.ID, "headline")
+    colour = browser.execute_script(
+        "return getComputedStyle(arguments[0]).borderLeftColor", headline)
+    assert colour.replace(" ", "") == "rgb({},{},{})".format(*ERROR_RGB), colour
+    _screenshot(browser, unreachable_report.with_name("compliance-unreachable.png"))
 
 
 def test_exchange_panes_widen_and_open_large(browser: Any, report: Path) -> None:

@@ -48,6 +48,33 @@ def test_nightly_carries_record_and_hypothesis_database() -> None:
     assert upload and upload[0]["with"]["path"] == "reports/" and upload[0]["if"] == "always()"
 
 
+def test_nightly_sweeps_its_prefix_after_a_failure_or_cancel() -> None:
+    """Issue 13 item 3: a cancelled (SIGINT, SIGTERM) or killed run may leave objects: the
+    run's prefix is chosen before the run, passed to it, and swept by a step that runs on
+    failure or cancel, with the site's secrets from the secret store."""
+    doc = _load("nightly.yml")
+    steps = doc["jobs"]["nightly"]["steps"]
+    ids = [s.get("id") for s in steps]
+    prefix = steps[ids.index("prefix")]
+    assert "new_prefix()" in prefix["run"] and "GITHUB_OUTPUT" in prefix["run"]
+    run = steps[ids.index("run")]
+    assert "--conformance-prefix=${{ steps.prefix.outputs.prefix }}" in run["run"]
+    assert "--conformance-deadline=" in run["run"]
+    assert ids.index("prefix") < ids.index("run")
+    sweep = [s for s in steps if "conformance.sweep" in str(s.get("run", ""))]
+    assert len(sweep) == 1
+    step = sweep[0]
+    assert steps.index(step) > ids.index("run")
+    assert "failure() || cancelled()" in step["if"]
+    assert '--prefix "${{ steps.prefix.outputs.prefix }}"' in step["run"]
+    assert "--all-prefixes" not in step["run"]  # only this run's objects
+    for name in ("WEBEX_XMLAPI_URL", "WEBEX_SITE_NAME", "WEBEX_ID", "WEBEX_PASSWORD"):
+        assert step["env"][name] == "${{ secrets." + name + " }}"
+    # the deadline ends the run before the job's own timeout kills it
+    deadline = int(run["run"].split("--conformance-deadline=")[1].split()[0].rstrip(")"))
+    assert deadline < doc["jobs"]["nightly"]["timeout-minutes"] * 60 - 300
+
+
 def test_gate_uses_exit_code_and_waivers() -> None:
     doc = _load("gate.yml")
     job = doc["jobs"]["release-gate"]

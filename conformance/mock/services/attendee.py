@@ -1,32 +1,24 @@
 """attendee service: CreateMeetingAttendee, RegisterMeetingAttendee, LstMeetingAttendee,
-DelMeetingAttendee, with the 40.8.0 registration-form check (040014) and the 40.12.0
-rule that only the first attendee of one email per meeting and request is processed."""
+DelMeetingAttendee, GetEnrollmentInfo, with the 40.8.0 registration-form check (040014)
+and the 40.12.0 rule that only the first attendee of one email per meeting and request is
+processed."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from ..req import Req
 from ..state import REGISTRATION_FIELDS, Attendee, Meeting
 from ..wire import MISSING_REG_FIELDS, NOT_FOUND, ApiError, el, group, matching_records, opt
-from . import Call, clean_email, handler
-from .meetingside import check_all_emails, duplicate_policy, find_meeting, uuid_el, wanted_uuid
-
-# Where each registration-form field sits in com:personType.
-PERSON_PATHS = {
-    "title": "title", "company": "company", "address1": "address/address1",
-    "address2": "address/address2", "city": "address/city", "state": "address/state",
-    "postalCode": "address/zipCode", "country": "address/country",
-    "phone": "phones/phone", "fax": "phones/fax",
-}
-
-
-@dataclass
-class Spec:
-    person: Req
-    meeting: Meeting
-    role: str
-    join_status: str
+from .common import (
+    PERSON_PATHS,
+    Call,
+    Spec,
+    add_attendee,
+    check_all_emails,
+    find_meeting,
+    handler,
+    uuid_el,
+    wanted_uuid,
+)
 
 
 def _specs(call: Call, *, register: bool) -> list[Spec]:
@@ -53,9 +45,9 @@ def missing_fields(meeting: Meeting, person: Req) -> list[str]:
             and not (person.text(PERSON_PATHS[f]) or "").strip()]
 
 
-def _check_registration(call: Call, specs: list[Spec]) -> ApiError | None:
-    if call.fault("registration-not-enforced"):
-        return None
+def _check_registration(call: Call, specs: list[Spec]) -> None:
+    """040014 (40.8.0) for the first attendee whose required registration fields are not
+    all given; serv:value lists the missing ones."""
     for spec in specs:
         missing = missing_fields(spec.meeting, spec.person)
         form = spec.meeting.registration_form
@@ -70,55 +62,19 @@ def _check_registration(call: Call, specs: list[Spec]) -> ApiError | None:
                                  if spec.meeting.registration_form.get(f))
             else:
                 value = ",".join(missing)
-            return ApiError(MISSING_REG_FIELDS,
-                            f"Missing required fields (registration form) : {value}",
-                            None if call.fault("040014-without-value") else value)
-    return None
-
-
-def _add(call: Call, spec: Spec, seen: set[tuple[int, str]]) -> Attendee | None:
-    email = clean_email(call, spec.person.text("email")) or ""
-    mark = (spec.meeting.key, email.lower())
-    policy = duplicate_policy(call)  # "first" unless a fault says otherwise
-    if mark in seen and policy != "all":
-        if policy == "last":
-            for existing in spec.meeting.attendees:
-                if existing.email.lower() == email.lower():
-                    existing.name = spec.person.text("name") or email
-        return None  # 40.12.0: only the first attendee of one email is processed
-    seen.add(mark)
-    for existing in spec.meeting.attendees:
-        if email and existing.email.lower() == email.lower() and policy != "all":
-            return existing
-    person = {path: spec.person.text(path) or "" for path in
-              ("name", "firstName", "lastName", *PERSON_PATHS.values())
-              if spec.person.text(path) is not None}
-    attendee = Attendee(call.site.next_id(), spec.meeting.key,
-                        spec.person.text("name") or email, email, person, spec.role,
-                        spec.join_status)
-    spec.meeting.attendees.append(attendee)
-    return attendee
-
-
-def add_invitees(call: Call, meeting: Meeting, invitees: list[Req]) -> None:
-    seen: set[tuple[int, str]] = set()
-    for inv in invitees:
-        _add(call, Spec(inv.get("person"), meeting, inv.text("role") or "ATTENDEE",
-                        "INVITE"), seen)
+            call.reject("registration-form", ApiError(
+                MISSING_REG_FIELDS, f"Missing required fields (registration form) : {value}",
+                value))
+            return
 
 
 def _create(call: Call, *, register: bool) -> list[Attendee]:
     call.require_caller()
     specs = _specs(call, register=register)
     check_all_emails(call)
-    error = _check_registration(call, specs)
-    if error is not None and not call.fault("040014-attendee-created"):
-        raise error
+    _check_registration(call, specs)
     seen: set[tuple[int, str]] = set()
-    created = [a for a in (_add(call, s, seen) for s in specs) if a is not None]
-    if error is not None:
-        raise error
-    return created
+    return [a for a in (add_attendee(call, s, seen) for s in specs) if a is not None]
 
 
 @handler("CreateMeetingAttendee")
@@ -162,7 +118,7 @@ def lst_meeting_attendee(call: Call) -> list:
               el("att:joinStatus", a.join_status),
               el("att:meetingKey", meeting.key),
               el("att:sessionKey", meeting.key),
-              uuid_el(call, "att:meetingUUID", meeting.uuid, in_list=True),
+              uuid_el(call, "att:meetingUUID", meeting.uuid),
               el("att:role", a.role),
               el("att:attendeeId", a.attendee_id),
               el("att:confID", meeting.conf_id),
@@ -195,3 +151,57 @@ def del_meeting_attendee(call: Call) -> list:
     if not removed:
         raise ApiError(*NOT_FOUND)
     return [uuid_el(call, "att:meetingUUID", touched.uuid if touched else None)]
+
+
+# -- GetEnrollmentInfo: enrollment-empty-domain (40.4.0) -------------------------------
+# The answer keeps the sample's shape (att:session with confID, one att:attendee per
+# registered attendee, matchingRecords, sessionKey) and an empty att:domain for each
+# attendee: the service no longer looks the attendee's IP address up in DNS.
+# enrollFields/defaultFields in the order of the sample, with where the mock keeps them
+DEFAULT_FIELDS = (("firstName", "firstName"), ("lastName", "lastName"), ("email", None),
+                  ("company", "company"), ("phoneNum", "phones/phone"), ("title", "title"),
+                  ("receiveInfo", None), ("address1", "address/address1"),
+                  ("address2", "address/address2"), ("city", "address/city"),
+                  ("state", "address/state"), ("zipcode", "address/zipCode"),
+                  ("country", "address/country"), ("leadSourceID", None), ("leadScore", None))
+
+
+STATUS = {"REJECT": "REJECTED", "REGISTER": "PENDING"}  # anything else: APPROVED
+
+
+def _field(a: Attendee, name: str, path: str | None) -> str:
+    if name == "email":
+        return a.email
+    if name == "receiveInfo":
+        return "false"
+    if name == "leadScore":
+        return "0.0"
+    return a.person.get(path, "") if path else ""
+
+
+@handler("GetEnrollmentInfo")
+def get_enrollment_info(call: Call) -> list:
+    call.require_caller()
+    meeting = find_meeting(call, key_paths=("sessionKey", "sessionkey", "meetingKey"))
+    enrolled = [a for a in meeting.attendees if a.register_id is not None]
+    if not enrolled:
+        raise ApiError(*NOT_FOUND)
+    submitted = call.site.format_date(call.site.clock.now(), 20)
+    attendees = []
+    for a in enrolled:
+        attendees.append(group(
+            "att:attendee",
+            el("att:attendeeID", a.attendee_id),
+            group("att:enrollFields",
+                  group("att:defaultFields", *[el(f"att:{n}", _field(a, n, p))
+                                               for n, p in DEFAULT_FIELDS]),
+                  group("att:customFields")),
+            el("att:domain", ""),  # 40.4.0: no reverse DNS lookup any more
+            el("att:ipAddress", "127.0.0.1"),
+            el("att:submitTime", submitted),
+            el("att:status", STATUS.get(a.join_status, "APPROVED"))))
+    return [group("att:session",
+                  el("att:confID", meeting.conf_id),
+                  *attendees,
+                  matching_records("att", len(enrolled), len(enrolled), 1),
+                  el("att:sessionKey", meeting.key))]

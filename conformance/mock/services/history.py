@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..wire import MALFORMED, NOT_FOUND, ApiError, el, group
-from . import Call, handler
+from .common import Call, handler
 
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
 
@@ -82,27 +82,24 @@ def lst_access_anywhere_history(call: Call) -> list:
     host = (call.req.text("hostWebexID") or "").strip()
     if host:
         records = [r for r in records if r.user_name.lower() == host.lower()]
-    if not call.fault("aa-history-time-scope-ignored"):
-        s_low, s_high = (_date(call, "startTimeScope/sessionStartTimeStart"),
-                         _date(call, "startTimeScope/sessionStartTimeEnd"))
-        e_low, e_high = (_date(call, "endTimeScope/sessionEndTimeStart"),
-                         _date(call, "endTimeScope/sessionEndTimeEnd"))
-        records = [r for r in records
-                   if _within(r.start, s_low, s_high) and _within(r.end, e_low, e_high)]
-    if not call.fault("aa-history-order-ignored"):
-        # several orderBy: the first is the main key (stable sorts, last key first)
-        descending = (call.req.text("order/orderAD") or "ASC").strip().upper() == "DESC"
-        keys = [(r.text() or "").strip().upper() for r in call.req.all("order/orderBy")]
-        for key in reversed([k for k in keys if k in ORDER_KEYS]):
-            records.sort(key=ORDER_KEYS[key], reverse=descending)
+    s_low, s_high = (_date(call, "startTimeScope/sessionStartTimeStart"),
+                     _date(call, "startTimeScope/sessionStartTimeEnd"))
+    e_low, e_high = (_date(call, "endTimeScope/sessionEndTimeStart"),
+                     _date(call, "endTimeScope/sessionEndTimeEnd"))
+    records = [r for r in records
+               if _within(r.start, s_low, s_high) and _within(r.end, e_low, e_high)]
+    # several orderBy: the first is the main key (stable sorts, last key first)
+    descending = (call.req.text("order/orderAD") or "ASC").strip().upper() == "DESC"
+    keys = [(r.text() or "").strip().upper() for r in call.req.all("order/orderBy")]
+    for key in reversed([k for k in keys if k in ORDER_KEYS]):
+        records.sort(key=ORDER_KEYS[key], reverse=descending)
     total = len(records)
     start = max(1, call.req.int("listControl/startFrom", 1) or 1)
     maximum = min(500, max(1, call.req.int("listControl/maximumNum", 50) or 50))
     first = start if call.fault("aa-history-startfrom-zero-based") else start - 1
-    page = records if call.fault("aa-history-paging-ignored") \
-        else records[first:first + maximum]
-    if not page and not call.fault("aa-history-empty-success"):
-        raise ApiError(*NOT_FOUND)
+    page = records[first:first + maximum]
+    if not page:
+        call.reject("aa-history-not-found", NOT_FOUND)
     counter = "history" if call.fault("aa-history-matching-records-wrong-namespace") \
         else "serv"
     return [group("history:matchingRecords", el(f"{counter}:total", total),

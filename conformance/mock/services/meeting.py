@@ -1,10 +1,21 @@
-"""meeting service: CreateMeeting, SetMeeting, GetMeeting, DelMeeting, LstsummaryMeeting."""
+"""meeting service: CreateMeeting, SetMeeting, GetMeeting, DelMeeting, LstsummaryMeeting,
+GethosturlMeeting, GetjoinurlMeeting.
+
+locked-lobby (40.9.0): with the site setting ConsistentLockedLobby on, CreateMeeting and
+SetMeeting take ``attendeeOptions/externalAttendeeSecurity``, ``autoLock`` and
+``autoLockWaitTime``, and GetMeeting returns them (after ``joinRequiresAccount``, as in the
+release-note sample). What the notes leave open is the mock's choice, never asserted by a
+case: with the setting off the three elements are ignored and not returned; a value outside
+the documented lists is refused with the mock's own exception id.
+"""
 
 from __future__ import annotations
 
 import copy
 import secrets
 from datetime import timedelta
+
+from lxml import etree
 
 from ..req import Req
 from ..state import DEFAULT_TZ, REGISTRATION_FIELDS, TZ_NAMES, Meeting
@@ -19,30 +30,22 @@ from ..wire import (
     matching_records,
     opt,
 )
-from . import Call, handler
-from . import fields as F
-from .lobby import apply_lobby, lobby_elements
-from .meetingside import (
+from . import common as F
+from .common import (
+    Call,
+    add_invitees,
     audio_elements,
     check_all_emails,
     check_template,
     filter_by_uuid,
     find_meeting,
+    handler,
+    meeting_link,
+    private_flag,
+    sip_url,
+    tz_name,
     uuid_el,
 )
-from .session_info import meeting_link, sip_url
-
-
-def is_private(call: Call, meeting: Meeting) -> bool:
-    mt = call.site.meeting_types.get(meeting.meeting_type)
-    return bool(mt and mt.support_private) and not call.fault("private-flag-always-false")
-
-
-def private_flag(call: Call, prefix: str, meeting: Meeting, *, in_list: bool = False):
-    if call.fault("private-flag-missing") or (in_list
-                                              and call.fault("private-flag-in-lists-missing")):
-        return None
-    return el(f"{prefix}:isPrivateMeeting", is_private(call, meeting))
 
 
 def ical_urls(call: Call, meeting: Meeting):
@@ -50,11 +53,6 @@ def ical_urls(call: Call, meeting: Meeting):
     base = f"https://{call.site.name}.webex.com/{call.site.name}/j.php?MTID="
     return group("meet:iCalendarURL", el("serv:host", f"{base}h{meeting.key}"),
                  el("serv:attendee", f"{base}a{meeting.key}"))
-
-
-def tz_name(tz_id: int) -> str:
-    """The timeZone text of a timeZoneID (common.xsd's timeZoneType)."""
-    return TZ_NAMES.get(tz_id, TZ_NAMES[DEFAULT_TZ])
 
 
 def _schedule(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
@@ -70,8 +68,8 @@ def _schedule(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
             meeting.start = site.parse_date(start, meeting.tz_id)
         except ValueError:
             raise ApiError("000000", "Fail to forward request:null") from None
-        if meeting.start < site.clock.now() and not call.fault("past-start-accepted"):
-            raise ApiError(*PAST_START)
+        if meeting.start < site.clock.now():
+            call.reject("past-start", PAST_START)
     duration = req.int("schedule/duration")
     if duration is not None:
         meeting.duration = duration
@@ -98,7 +96,7 @@ def _apply(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
     if template:
         meeting.extra["session_template"] = template
     _schedule(call, meeting, req, creating)
-    # What GetMeeting answers back: the sections of meetingType, as given (fields.py)
+    # What GetMeeting answers back: the sections of meetingType, as given (common.py)
     for section, spec in F.MEETING_SECTIONS.items():
         given = F.read(req.get(section), spec)
         if section == "metaData":
@@ -111,7 +109,7 @@ def _apply(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
             meeting.attendee_options.update(given)
         elif given:
             meeting.sections[section] = F.merge(meeting.sections.get(section, {}), given)
-    apply_lobby(call, meeting, req, creating=creating)  # locked-lobby (40.9.0)
+    apply_lobby(call, meeting, req)  # locked-lobby (40.9.0)
     form = req.get("registrationForm")
     if form:
         for field in REGISTRATION_FIELDS:
@@ -122,7 +120,6 @@ def _apply(call: Call, meeting: Meeting, req: Req, creating: bool) -> None:
         if req.has(f"schedule/{key}"):
             meeting.extra[key] = req.text(f"schedule/{key}")
     # Attendees invited with the meeting (participants/attendees/attendee).
-    from .attendee import add_invitees  # local import: attendee imports this module
     add_invitees(call, meeting, req.all("participants/attendees/attendee"))
 
 
@@ -142,24 +139,16 @@ def create_meeting(call: Call) -> list:
                       start=now + timedelta(minutes=5), tz_id=DEFAULT_TZ, duration=60,
                       password=None, host_key=f"{site.random.randint(0, 999_999):06d}")
     _apply(call, meeting, req, creating=True)
-    given = meeting.password is not None
-    generate = bool(site.settings.get("all_meetings_need_password"))
-    if call.fault("auto-password-not-generated"):
-        generate = False
-    if call.fault("auto-password-when-off"):
-        generate = True
+    generate = bool(call.setting("all_meetings_need_password"))
     if meeting.password is None and generate:
         meeting.password = secrets.token_urlsafe(8)[:10]  # 40.1.2: generated and returned
     site.meetings[meeting.key] = meeting
-    returned = meeting.password
-    if given and call.fault("given-password-not-returned"):
-        returned = None
     meeting.extra["guest_token"] = secrets.token_hex(16)
     # createMeetingResponse: meetingkey, iCalendarURL, guestToken (2011); meetingUUID
     # (40.6.0) and meetingPassword (40.1.2 sample: after meetingkey) are 40.x
     return [el("meet:meetingkey", meeting.key),
             uuid_el(call, "meet:meetingUUID", meeting.uuid),
-            opt("meet:meetingPassword", returned),
+            opt("meet:meetingPassword", meeting.password),
             ical_urls(call, meeting),
             el("meet:guestToken", meeting.extra["guest_token"])]
 
@@ -202,7 +191,7 @@ def meeting_elements(call: Call, meeting: Meeting) -> list:
     notes' samples put them."""
     site = call.site
     form = None
-    if meeting.registration_form and not call.fault("registration-form-not-returned"):
+    if meeting.registration_form:
         form = group("meet:registrationForm", *[
             group(f"meet:{f}", el("meet:req", meeting.registration_form.get(f, False)))
             for f in REGISTRATION_FIELDS])
@@ -221,8 +210,7 @@ def meeting_elements(call: Call, meeting: Meeting) -> list:
                     startDate=site.format_date(meeting.start, meeting.tz_id),
                     timeZoneID=str(meeting.tz_id), timeZone=tz_name(meeting.tz_id),
                     duration=str(meeting.duration), hostWebExID=meeting.host)
-    device = None if call.fault("device-can-start-meeting-not-returned") \
-        else opt("meet:deviceCanStartMeeting", meeting.extra.get("deviceCanStartMeeting"))
+    device = opt("meet:deviceCanStartMeeting", meeting.extra.get("deviceCanStartMeeting"))
     options = F.write("meet", F.MEET_ATTENDEE_OPTIONS, meeting.attendee_options)
     return [
         group("meet:accessControl", *access_els),
@@ -287,7 +275,7 @@ def lst_summary_meeting(call: Call) -> list:
     return [
         group("meet:meeting",
               el("meet:meetingKey", m.key),
-              uuid_el(call, "meet:meetingUUID", m.uuid, in_list=True),
+              uuid_el(call, "meet:meetingUUID", m.uuid),
               el("meet:confName", m.conf_name), el("meet:meetingType", m.meeting_type),
               el("meet:hostWebExID", m.host), el("meet:otherHostWebExID", m.host),
               el("meet:timeZoneID", m.tz_id),
@@ -296,3 +284,92 @@ def lst_summary_meeting(call: Call) -> list:
               el("meet:startDate", site.format_date(m.start, m.tz_id)),
               el("meet:duration", m.duration), el("meet:listStatus", "UNLISTED"))
         for m in page] + [matching_records("meet", len(meetings), len(page), start)]
+
+
+# -- locked-lobby (40.9.0) -------------------------------------------------------------
+LOBBY_OPTIONS = ("externalAttendeeSecurity", "autoLock", "autoLockWaitTime")
+
+
+SECURITY_VALUES = ("AllowJoin", "AllowJoinWithLobby", "BlockFromJoin")
+
+
+WAIT_TIMES = (0, 5, 10, 15, 20)
+
+
+LOBBY_SETTING = "consistent_locked_lobby"
+
+
+INVALID_LOBBY_OPTION = "999102"  # mock: the id is not documented
+
+
+def lobby_on(call: Call) -> bool:
+    return bool(call.site.settings.get(LOBBY_SETTING))
+
+
+def _invalid(name: str, value: str) -> ApiError:
+    return ApiError(INVALID_LOBBY_OPTION,
+                    f"Invalid value {value!r} for {name} (mock: the id is not documented)")
+
+
+def _parse(name: str, text: str) -> str:
+    value = text.strip()
+    if name == "externalAttendeeSecurity":
+        if value not in SECURITY_VALUES:
+            raise _invalid(name, value)
+        return value
+    if name == "autoLock":
+        if value.lower() not in ("true", "false"):
+            raise _invalid(name, value)
+        return value.lower()
+    try:
+        minutes = int(value)
+    except ValueError:
+        raise _invalid(name, value) from None
+    if minutes not in WAIT_TIMES:
+        raise _invalid(name, value)
+    return str(minutes)
+
+
+def apply_lobby(call: Call, meeting: Meeting, req: Req) -> None:
+    """Store the lobby options of a CreateMeeting/SetMeeting request (setting on only)."""
+    if not lobby_on(call):
+        return
+    values = {name: _parse(name, req.text(f"attendeeOptions/{name}") or "")
+              for name in LOBBY_OPTIONS if req.has(f"attendeeOptions/{name}")}
+    meeting.attendee_options.update(values)
+
+
+def lobby_elements(call: Call, meeting: Meeting) -> list[etree._Element]:
+    """GetMeeting's ``attendeeOptions`` children for the lobby (setting on only)."""
+    if not lobby_on(call):
+        return []
+    opts = meeting.attendee_options
+    return [el(f"meet:{name}", opts[name]) for name in LOBBY_OPTIONS if name in opts]
+
+
+# -- meeting URLs -------------------------------------------------------------------------
+def _hosted(call: Call) -> Meeting:
+    meeting = find_meeting(call)  # meetingKey, sessionKey or meetingUUID
+    caller = call.require_caller()
+    if meeting.host.lower() != caller.webex_id.lower() and not caller.site_admin:
+        raise ApiError(*ACCESS_DENIED)
+    return meeting
+
+
+@handler("GethosturlMeeting")
+def gethosturl_meeting(call: Call) -> list:
+    meeting = _hosted(call)
+    base = f"https://{call.site.name}.webex.com/{call.site.name}"
+    return [el("meet:hostMeetingURL", f"{base}/m.php?AT=HM&MK={meeting.key}"
+                                      f"&Rnd={secrets.randbelow(10**9)}"),
+            uuid_el(call, "meet:meetingUUID", meeting.uuid)]
+
+
+@handler("GetjoinurlMeeting")
+def getjoinurl_meeting(call: Call) -> list:
+    call.require_caller()
+    meeting = find_meeting(call)
+    base = f"https://{call.site.name}.webex.com/{call.site.name}"
+    return [el("meet:joinMeetingURL", f"{base}/m.php?AT=JM&MK={meeting.key}"),
+            el("meet:inviteMeetingURL", f"{base}/j.php?MTID=a{meeting.key}"),
+            uuid_el(call, "meet:meetingUUID", meeting.uuid)]

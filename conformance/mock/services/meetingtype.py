@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..state import MeetingType
 from ..wire import NOT_FOUND, ApiError, el, group, matching_records
-from . import Call, handler
+from .common import Call, handler
 
 # mtgtype:optionsType: what every meeting type of the mock's site supports (the rest off)
 SUPPORTED = ("supportAppShare", "supportAttendeeRegistration", "supportChat",
@@ -37,15 +35,22 @@ def _type_elements(call: Call, mt: MeetingType) -> list:
         el("mtgtype:displayName", mt.display_name),
         group("mtgtype:limits", el("mtgtype:maxMeetingDuration", 1440),
               el("mtgtype:maxMeetingUser", 1000)),
-        group("mtgtype:options", *[el(f"mtgtype:{o}", o in SUPPORTED) for o in OPTIONS]),
+        # pmr-e2ee-110063: options/supportE2E tells the E2EE types (the setting
+        # e2ee_meeting_types), so that a run can discover them
+        group("mtgtype:options", *[el(f"mtgtype:{o}", _e2ee(call, mt) if o == "supportE2E"
+                                      else o in SUPPORTED) for o in OPTIONS]),
         group("mtgtype:phoneNumbers",
               el("mtgtype:primaryTollCallInNumber", "+1-408-555-0100"),
               el("mtgtype:primaryTollFreeCallInNumber", "+1-866-555-0100")),
         el("mtgtype:meetingTypeID", mt.type_id),
         group("mtgtype:serviceTypes", el("mtgtype:serviceType", mt.service_type)),
-        None if call.fault("support-private-missing")
-        else el("mtgtype:SupportPrivateMeeting", mt.support_private),
+        el("mtgtype:SupportPrivateMeeting", mt.support_private),
     ]
+
+
+def _e2ee(call: Call, mt: MeetingType) -> bool:
+    listed = {str(t) for t in call.site.settings.get("e2ee_meeting_types") or []}
+    return mt.e2ee or str(mt.type_id) in listed
 
 
 @handler("LstMeetingType")
@@ -67,6 +72,4 @@ def get_meeting_type(call: Call) -> list:
     mt = call.site.meeting_types.get(call.req.int("meetingTypeID", -1) or -1)
     if mt is None:
         raise ApiError(*NOT_FOUND)
-    if call.fault("getmeetingtype-private-false"):
-        mt = replace(mt, support_private=False)
     return _type_elements(call, mt)

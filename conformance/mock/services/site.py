@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..state import DEFAULT_TZ, TZ_NAMES
 from ..wire import el, group
-from . import Call, handler
+from .common import Call, handler
 
 
 @handler("GetSite")
@@ -14,13 +14,8 @@ def get_site(call: Call) -> list:
     s = site.settings
     templates = group("site:meetingTemplates", *[
         group("site:meetingTemplate", el("site:meetingTemplateName", name),
-              el("site:serviceType", service.replace("Center", "")
-                 if call.fault("meeting-template-service-type-misspelt") else service))
-        for name, service in s.get("meeting_templates", [])
-        if service == "MeetingCenter"
-        or not call.fault("meeting-templates-meeting-center-only")])
-    if call.fault("meeting-templates-missing"):
-        templates = group("site:meetingTemplates")
+              el("site:serviceType", service))
+        for name, service in s.get("meeting_templates", [])])
     # site:metaDataType's order (every required element); 40.12.0 sample: meetingTemplates
     # follows the meetingTypes.
     meta = group("site:metaData",
@@ -68,10 +63,8 @@ def get_site(call: Call) -> list:
               el("site:changePWDWhenAutoLogin", False), el("site:enforceBaseline", False),
               el("site:passwordChangeIntervalOpt", False),
               el("site:passwordChangeInterval", 0),
-              None if call.fault("mobile-screen-capture-missing")
-              else el("site:EnableMobileScreenCapture",
-                      bool(s.get("enable_mobile_screen_capture", False))
-                      and not call.fault("mobile-screen-capture-always-false"))),
+              el("site:EnableMobileScreenCapture",
+                 bool(s.get("enable_mobile_screen_capture", False)))),
         group("site:passwordCriteria", *_criteria(
             ("mixedCase", True), ("minLength", 8), ("minAlpha", 1), ("minNumeric", 1),
             ("minSpecial", 0), ("disallowWebTextSessions", True),
@@ -83,13 +76,10 @@ def get_site(call: Call) -> list:
         group("site:meetingPlace"),
         # the 40.6.0 sample: siteCommonOptions at the end of siteInstance
         group("site:siteCommonOptions",
-              None if call.fault("scheduled-pmr-toggle-missing")
-              else el("site:SupportXMLAPIReturnScheduledPMR",
-                      bool(s.get("support_return_scheduled_pmr", False))
-                      and not call.fault("scheduled-pmr-toggle-always-false")),
-              # locked-lobby: where GetSite reports the setting is not documented; the mock
-              # puts it here (the suite reads it by local name: target.py), the overlay is
-              # asked to add it (inferred)
+              el("site:SupportXMLAPIReturnScheduledPMR",
+                 bool(s.get("support_return_scheduled_pmr", False))),
+              # locked-lobby: where GetSite reports the setting is not documented; the
+              # overlay puts it here (inferred; the suite reads it by local name: target.py)
               el("site:ConsistentLockedLobby", bool(s.get("consistent_locked_lobby", False)))),
     )]
 

@@ -1,5 +1,5 @@
 """user service: AuthenticateUser, CreateUser, GetUser, SetUser, DelUser, GetMe,
-LstsummaryUser (GetUserCard: usercard.py; the email-change rule: emailchange.py)."""
+LstsummaryUser, GetUserCard; the email-change rule (email-change-verification)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from datetime import timedelta
 from lxml import etree
 
 from ..req import Req
-from ..state import DEFAULT_TZ, PMR_RETENTION, TICKET_TTL, TZ_NAMES, User
+from ..state import DEFAULT_TZ, PMR_RETENTION, TICKET_TTL, TZ_NAMES, Site, User
 from ..wire import (
     ACCESS_DENIED,
+    BAD_LOGIN,
     EMAIL_EXISTS,
     MALFORMED,
     NOT_FOUND,
@@ -24,9 +25,8 @@ from ..wire import (
     matching_records,
     opt,
 )
-from . import Call, check_email, clean_email, handler
-from . import fields as F
-from .emailchange import change_email
+from . import common as F
+from .common import Call, check_email, clean_email, handler
 
 
 @handler("AuthenticateUser")
@@ -97,8 +97,7 @@ def _apply(call: Call, user: User, req: Req, how: str) -> None:
     for attr, path in (("host", "privilege/host"), ("site_admin", "privilege/siteAdmin"),
                        ("um_site_admin", "privilege/umSiteAdmin")):
         value = req.bool(path)
-        if value is not None and not (attr == "um_site_admin"
-                                      and call.fault("um-site-admin-ignored")):
+        if value is not None:
             setattr(user, attr, value)
     _apply_40x(call, user, req, how)
     pmr = _pmr_enable_flag(req)
@@ -111,7 +110,7 @@ def _apply(call: Call, user: User, req: Req, how: str) -> None:
         if active not in ("ACTIVATED", "DEACTIVATED", "REQUEST_TO_ACTIVATE"):
             raise ApiError("000000", "Fail to forward request:null")
         _set_active(call, user, active, how)
-    # the rest of userType, as given (fields.py), answered back by GetUser
+    # the rest of userType, as given (common.py), answered back by GetUser
     given = F.read(req, F.USER_STORED)
     tz = given.get("timeZoneID")
     if tz is not None and int(tz) not in TZ_NAMES:
@@ -131,22 +130,17 @@ NEW_WELCOME_LANGUAGES = {"19": "Czech", "20": "Polish", "21": "Hungarian", "22":
 def _apply_40x(call: Call, user: User, req: Req, how: str) -> None:
     """displayName (40.11.0), cmrHybridVoip (40.11.0), deviceCanStartMyPMR (40.10.0),
     supportedServices (CI-linked site, 40.12.0) and the user's meeting types."""
-    site = call.site
-    if req.has("displayName") and site.settings.get("enable_display_name") \
-            and not call.fault("display-name-ignored"):
+    if req.has("displayName") and call.setting("enable_display_name"):
         user.extra["displayName"] = req.text("displayName") or ""
     for path in ("cmrHybridVoip", "privilege/cmrHybridVoip"):
         value = req.bool(path)
-        if value is not None and not (how == "SetUser"
-                                      and call.fault("cmr-hybrid-voip-setuser-ignored")):
+        if value is not None:
             user.extra["cmrHybridVoip"] = value
     value = req.bool("personalMeetingRoom/deviceCanStartMyPMR")
-    if value is not None and not (how == "SetUser"
-                                  and call.fault("device-can-start-pmr-setuser-ignored")):
+    if value is not None:
         user.extra["deviceCanStartMyPMR"] = value
     if req.has("supportedServices"):
-        locked = (how == "SetUser" and site.settings.get("ci_linked_site")
-                  and not call.fault("ci-site-supportedservices-changed"))
+        locked = how == "SetUser" and call.setting("ci_linked_site")
         if not locked:  # 40.12.0: a CI-linked site ignores the change
             services = user.extra.setdefault("supportedServices", _default_services())
             for name in SUPPORTED_SERVICES:
@@ -174,11 +168,9 @@ def _check_e2ee(call: Call, user: User) -> None:
     types = user.extra.get("meetingTypes") or list(call.site.meeting_types)
     flags = [_is_e2ee(call, t) for t in types]
     refused = any(flags) if call.fault("e2ee-pmr-any-e2ee-type") else all(flags)
-    if refused and flags and not call.fault("e2ee-pmr-allowed"):
-        if call.fault("e2ee-pmr-wrong-exception"):
-            raise ApiError("999110", "PMR cannot be enabled (mock fault)")
-        raise ApiError("110063", "User must have at least one non-E2EE meeting type "
-                                 "to enable PMR.")
+    if refused and flags:
+        call.reject("e2ee-pmr", ("110063", "User must have at least one non-E2EE meeting "
+                                           "type to enable PMR."))
 
 
 def _welcome_email(call: Call, user: User, req: Req, how: str) -> None:
@@ -274,8 +266,7 @@ def _is_asian(text: str) -> bool:
 def _display_name(call: Call, user: User) -> str | None:
     """display-name (40.11.0): shown only with EnableDisplayName on; an empty stored
     one is composed from the names (no space between Asian names)."""
-    if not call.site.settings.get("enable_display_name") and \
-            not call.fault("display-name-shown-when-off"):
+    if not call.setting("enable_display_name"):
         return None
     stored = user.extra.get("displayName") or ""
     if stored or call.fault("display-name-not-composed"):
@@ -286,14 +277,17 @@ def _display_name(call: Call, user: User) -> str | None:
     return f"{first} {last}".strip()
 
 
-def _user_elements(call: Call, user: User, *,
-                   getme: bool = False) -> list[etree._Element | None]:
+def _user_elements(call: Call, user: User) -> list[etree._Element | None]:
     """getUserResponse in user.xsd's order (userType, userInstanceType, getUserResponse);
     the 40.x additions where the mock has always put them (privilege and
     personalMeetingRoom children last, displayName last)."""
     site = call.site
     services = user.extra.get("supportedServices") or _default_services()
-    cmr = user.extra.get("cmrHybridVoip")
+    # cmr-hybrid-voip (40.11.0): returned for every user (false until set); where GetUser
+    # writes it is the setting cmr_hybrid_voip_placement (privilege | user): the notes show
+    # the placement only as an image, and the suite must pass a server either way
+    cmr = bool(user.extra.get("cmrHybridVoip", False))
+    in_user = site.settings.get("cmr_hybrid_voip_placement") == "user"
     st = user.extra.get("sections", {})
     tz = int(st.get("timeZoneID", DEFAULT_TZ))
     types = user.extra.get("meetingTypes") or sorted(site.meeting_types)
@@ -303,8 +297,7 @@ def _user_elements(call: Call, user: User, *,
     def part(*names: str) -> list[etree._Element]:
         return F.write("use", [stored[n] for n in names], st)
 
-    cmr_el = None if cmr is None or call.fault("cmr-hybrid-voip-not-returned") \
-        else el("use:cmrHybridVoip", cmr)
+    cmr_el = None if in_user else el("use:cmrHybridVoip", cmr)
     return [
         el("use:firstName", user.first_name),
         el("use:lastName", user.last_name),
@@ -326,8 +319,7 @@ def _user_elements(call: Call, user: User, *,
         # the overlay: umSiteAdmin first (40.9.0 sample), cmrHybridVoip after voiceOverIp,
         # isEnablePMR last
         group("use:privilege",
-              None if getme and call.fault("um-site-admin-missing-in-getme")
-              else el("use:umSiteAdmin", user.um_site_admin),
+              el("use:umSiteAdmin", user.um_site_admin),
               *F.write("use", F.USER_PRIVILEGE, dict(privilege, voiceOverIp=(
                   el("use:voiceOverIp", privilege.get("voiceOverIp", "true")), cmr_el))),
               el("use:isEnablePMR", user.pmr_enabled)),
@@ -345,14 +337,15 @@ def _user_elements(call: Call, user: User, *,
               el("use:welcomeMessage", f"Welcome to {user.first_name}'s Personal Room"),
               el("use:personalMeetingRoomURL", _pmr_url(call, user)),
               el("use:accessCode", user.pmr_key),
-              None if call.fault("device-can-start-pmr-not-returned")
-              else opt("use:deviceCanStartMyPMR", user.extra.get("deviceCanStartMyPMR"))),
+              opt("use:deviceCanStartMyPMR", user.extra.get("deviceCanStartMyPMR"))),
         group("use:sessionOptions", *F.write("use", F.USER_SESSION_OPTIONS.fields,
                                              dict({"defaultSessionType": "3",
                                                    "defaultServiceType": "MeetingCenter"},
                                                   **st.get("sessionOptions", {})))),
         *part("mpProfileNumber", "security"),
         el("use:languageID", st.get("languageID", "1")),
+        # the overlay's other reading: directly under the user, at the end of userType
+        el("use:cmrHybridVoip", cmr) if in_user else None,
         el("use:registrationDate", site.format_date(user.extra.setdefault(
             "registered", site.clock.now()), DEFAULT_TZ)),
         el("use:userId", user.user_id),
@@ -371,10 +364,7 @@ def get_user(call: Call) -> list:
 
 @handler("GetMe")
 def get_me(call: Call) -> list:
-    return _user_elements(call, call.require_caller(), getme=True)
-
-
-# GetUserCard: services/usercard.py (usercard-jwt, usercard-authorization)
+    return _user_elements(call, call.require_caller())
 
 
 @handler("LstsummaryUser")
@@ -395,7 +385,64 @@ def lst_summary_user(call: Call) -> list:
         group("use:user", el("use:webExId", u.webex_id), el("use:firstName", u.first_name),
               el("use:lastName", u.last_name), el("use:email", u.email),
               el("use:active", u.active),
-              group("use:privilege",
-                    None if call.fault("um-site-admin-missing-in-lstsummaryuser")
-                    else el("use:umSiteAdmin", u.um_site_admin)))
+              group("use:privilege", el("use:umSiteAdmin", u.um_site_admin)))
         for u in page] + [matching_records("use", len(users), len(page), start)]
+
+
+# -- GetUserCard: usercard-jwt (40.6.0), usercard-authorization (40.9.0) ---------------
+# An API key: HTTP header JWTToken with a securityContext of siteName only; avatar and
+# personalMeetingRoom in the answer. No card without authorization.
+@handler("GetUserCard", anonymous=True)  # the handler refuses anonymous callers itself
+def get_user_card(call: Call) -> list:
+    site = call.site
+    if call.caller is None:  # the id is not documented (usercard-authorization)
+        call.reject("usercard-credentials", BAD_LOGIN)
+    if call.via == "jwt" and call.fault("usercard-jwt-refused"):
+        raise ApiError(*BAD_LOGIN)
+    if call.fault("usercard-refuses-everyone"):
+        raise ApiError(*BAD_LOGIN)
+    webex_id = call.req.text("webExId") or (call.caller.webex_id if call.caller else None)
+    user = site.find_user(webex_id)
+    if user is None:
+        raise ApiError(*USER_NOT_FOUND)
+    pmr_url = f"https://{site.name}.webex.com/meet/{user.webex_id}"
+    return [
+        group("use:avatar", el("use:url", f"https://{site.name}.webex.com/avatar.png"),
+              el("use:lastModifiedTime", 0), el("use:isUploaded", False)),
+        group("use:personalMeetingRoom",
+              el("use:title", f"{user.first_name}'s Personal Room"),
+              el("use:personalMeetingRoomURL", pmr_url),
+              el("use:accessCode", user.pmr_key)),
+    ]
+
+
+# -- email-change-verification (40.4.0) ------------------------------------------------
+# With the site setting "require confirmation to update email" (require_email_confirmation)
+# on, SetUser by a non-admin keeps the current email until the new one is confirmed (an
+# email link: on the mock, POST /_mock/confirm-email); the latest request is the one to
+# confirm. SetUser by a site admin changes it at once.
+PENDING = "pending_email"
+
+
+def change_email(call: Call, caller: User, user: User, email: str) -> None:
+    """Apply (or hold for confirmation) the email of ``user`` that ``caller`` sets."""
+    confirm = bool(call.setting("require_email_confirmation"))
+    admin_waits = caller.site_admin and call.fault("email-change-admin-needs-confirmation")
+    if confirm and (not caller.site_admin or admin_waits):
+        if PENDING not in user.extra or not call.fault("email-change-first-request-confirmed"):
+            user.extra[PENDING] = email  # the latest request is the one to confirm
+        return
+    user.email = email
+    user.extra.pop(PENDING, None)  # an admin's change supersedes a pending one
+
+
+def confirm_pending(site: Site) -> list[str]:
+    """Every pending change confirmed (the user clicked the link); the users changed."""
+    done = []
+    with site.lock:
+        for user in site.users.values():
+            pending = user.extra.pop(PENDING, None)
+            if pending is not None:
+                user.email = pending
+                done.append(user.webex_id)
+    return done
