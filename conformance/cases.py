@@ -212,14 +212,51 @@ class Case:
 
     @property
     def param_id(self) -> str:
-        # A mapping value names itself by its `id` (else its first value).
-        return "-".join(str(v.get("id", next(iter(v.values()), ""))) if isinstance(v, dict)
-                        else str(v) for v in self.params.values())
+        """The parameters' id, as pytest shows it in the node id (``createuser[inner-tab]``):
+        one :func:`param_label` per parameter, joined by ``-``."""
+        return "-".join(param_label(v) for v in self.params.values())
 
     @property
     def full_id(self) -> str:
         suffix = f"[{self.param_id}]" if self.params else ""
         return f"{self.requirement}::{self.id}{suffix}"
+
+
+_WHITESPACE = re.compile(r"\s+")
+_WS_NAMES = {" ": "space", "\t": "tab", "\n": "lf", "\r": "cr", "\f": "ff", "\v": "vt",
+             "\u00a0": "nbsp"}
+
+
+def _whitespace_name(run: str) -> str:
+    parts: list[str] = []
+    for token in re.findall(r"\r\n|.", run, flags=re.DOTALL):
+        name = "crlf" if token == "\r\n" else _WS_NAMES.get(token, f"u{ord(token):04x}")
+        if not parts or parts[-1] != name:  # "  " is "space", not "space-space"
+            parts.append(name)
+    return "-".join(parts)
+
+
+def _escape_id(text: str) -> str:
+    """Letters, digits and ``_ . @ + = , -`` as they are; anything else as ``_``."""
+    return "".join(c if c.isalnum() or c in "_.@+=,-" else "_" for c in text)
+
+
+def param_label(value: Any) -> str:
+    """A readable, shell-safe id for one parameter value: no raw TAB, CR or LF, no template
+    text. A mapping value is named by its ``id`` (else its first value); a string with
+    whitespace by the whitespace and where it stands (``leading-space``, ``inner-tab``,
+    ``trailing-crlf``); anything else by its text with ``${case.uid}`` written ``case.uid``
+    and other characters outside letters, digits and ``_ . @ + = , -`` as ``_``."""
+    if isinstance(value, dict):
+        named = value.get("id", next(iter(value.values()), ""))
+        return _escape_id(_WHITESPACE.sub("_", _TEMPLATE.sub(
+            lambda m: m.group(1).strip(), str(named)))) or "empty"
+    text = _TEMPLATE.sub(lambda m: m.group(1).strip(), str(value))
+    runs = list(_WHITESPACE.finditer(text))
+    if runs:
+        return "-".join(("leading" if m.start() == 0 else "trailing" if m.end() == len(text)
+                         else "inner") + "-" + _whitespace_name(m.group()) for m in runs)
+    return _escape_id(text) or "empty"
 
 
 def _plain(value: Any) -> Any:

@@ -1,11 +1,11 @@
 """Replay a saved fuzz failure (``reports/fuzz/<file>.xml``) against the mock or a site.
 
-    python -m conformance.replay reports/fuzz/<file>.xml [--url URL] [--fault NAME]
+    python -m conformance.replay reports/fuzz/<file>.xml [--url URL] [--faults A,B]
 
 Saved envelopes never contain the password: the securityContext is filled in here from
 the environment (``WEBEX_SITE_NAME``, ``WEBEX_ID``, ``WEBEX_PASSWORD``; URL from ``--url`` or
 ``WEBEX_XMLAPI_URL``), or with the mock's own account when no URL is given (a fresh
-embedded mock, optionally with ``--fault``). Keys of objects a saved multi-step example had
+embedded mock, optionally with ``--faults``). Keys of objects a saved multi-step example had
 created (a meeting key...) do not exist on a fresh target: the answer then says so.
 Exit codes: 0 answered (SUCCESS or FAILURE, printed), 4 usage error, 6 could not ask.
 """
@@ -66,10 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=os.environ.get("WEBEX_XMLAPI_URL"),
                         help="site endpoint (default: a fresh embedded mock) "
                              "[env WEBEX_XMLAPI_URL]")
-    parser.add_argument("--fault", action="append", default=[],
-                        help="a mock fault to inject (embedded mock only; repeatable)")
+    parser.add_argument("--faults", action="append", default=[], metavar="A,B",
+                        help="mock faults to inject, comma-separated (embedded mock only; "
+                             "as the suite's --conformance-faults)")
+    parser.add_argument("--fault", action="append", dest="faults", metavar="NAME",
+                        help=argparse.SUPPRESS)  # the old spelling, one fault each
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args(argv)
+    args.fault = [n.strip() for v in args.faults for n in v.split(",") if n.strip()]
     path = Path(args.file)
     try:
         data = path.read_bytes()
@@ -88,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"the environment", file=sys.stderr)
                 return EXIT_USAGE
             if args.fault:
-                print("error: --fault needs the embedded mock (no --url)", file=sys.stderr)
+                print("error: --faults needs the embedded mock (no --url)", file=sys.stderr)
                 return EXIT_USAGE
             url = args.url
         else:

@@ -26,6 +26,7 @@ import pytest
 
 from ._pytest.interrupt import CleanupAborted, Interrupts
 from ._pytest.options import CLEANUP_GRACE
+from ._pytest.render import listed
 from ._pytest.state import RunState, is_worker
 from .capabilities import arranges_settings
 from .errors import TargetError
@@ -483,12 +484,12 @@ class SafetyPlugin:
         if rep.deactivated_users:
             tr.write_line(f"  {len(set(rep.deactivated_users))} user(s) deactivated, not "
                           f"deleted (DelUser cannot delete): "
-                          + ", ".join(sorted(set(rep.deactivated_users))[:20]))
+                          + listed(sorted(set(rep.deactivated_users))))
         for error in rep.errors[:20]:
             tr.write_line(f"  clean-up problem: {error}", yellow=True)
         if rep.left:
             tr.write_line(f"  LEAK: {len(rep.left)} object(s) with the prefix left: "
-                          + ", ".join(rep.left[:20])
+                          + listed(rep.left, 20)
                           + f" - sweep: python -m conformance.sweep --prefix {rep.prefix}",
                           red=True)
         else:

@@ -226,7 +226,7 @@ def test_fuzz_run_fails_saves_and_replays(tmp_path: Path) -> None:
     text = saved[0].read_text("utf-8")
     assert "Adm1n-Passw0rd!" not in text and "<password>********</password>" in text
     assert re.search(r"<email> [a-z0-9]@[a-z0-9]\.wxc\w+\.example\.com</email>", text), text
-    assert f"python -m conformance.replay {saved[0]} --fault " \
+    assert f"python -m conformance.replay {saved[0]} --faults " \
            "email-whitespace-accepted:CreateUser [--url URL]" in out
     assert "derandomized run" in out
     record = json.loads((reports / "compliance.json").read_text("utf-8"))
@@ -235,7 +235,7 @@ def test_fuzz_run_fails_saves_and_replays(tmp_path: Path) -> None:
     assert [c["verdict"] for c in cases] == ["fail"], cases
     assert "Adm1n-Passw0rd!" not in (reports / "compliance.json").read_text("utf-8")
     replay = subprocess.run([sys.executable, "-m", "conformance.replay", str(saved[0]),
-                             "--fault", "email-whitespace-accepted:CreateUser"],
+                             "--faults", "email-whitespace-accepted:CreateUser"],
                             cwd=REPO, capture_output=True, text=True, timeout=120)
     assert replay.returncode == 0 and "answer 1: SUCCESS" in replay.stdout, replay.stderr
     assert "Adm1n-Passw0rd!" not in replay.stdout

@@ -45,7 +45,13 @@ def test_replay_against_the_mock(tmp_path: Path, capsys) -> None:
     assert main([str(path)]) == 0
     out = capsys.readouterr().out
     assert "answer 1: FAILURE" in out and "Adm1n-Passw0rd!" not in out
+    assert main([str(path), "--faults", "email-whitespace-accepted:CreateContact"]) == 0
+    assert "answer 1: SUCCESS" in capsys.readouterr().out
+    # the old spelling stays an alias; several faults are comma-separated, as in pytest
     assert main([str(path), "--fault", "email-whitespace-accepted:CreateContact"]) == 0
+    assert "answer 1: SUCCESS" in capsys.readouterr().out
+    assert main([str(path), "--faults",
+                 "private-flag-missing,email-whitespace-accepted:CreateContact"]) == 0
     assert "answer 1: SUCCESS" in capsys.readouterr().out
 
 
@@ -56,7 +62,7 @@ def test_replay_usage_errors(tmp_path: Path, capsys, monkeypatch) -> None:
     path = _saved(tmp_path, "UTF-8")
     assert main([str(path), "--url", "http://127.0.0.1:9/x"]) == 4
     assert "WEBEX_PASSWORD" in capsys.readouterr().err
-    assert main([str(path), "--fault", "no-such-fault"]) == 4
+    assert main([str(path), "--faults", "no-such-fault"]) == 4
     (tmp_path / "junk.xml").write_bytes(b"not xml")
     assert main([str(tmp_path / "junk.xml")]) == 4
     monkeypatch.setenv("WEBEX_SITE_NAME", "s")
@@ -76,7 +82,7 @@ def test_save_writes_xml_json_and_the_command(tmp_path: Path) -> None:
                                                          example={"k": frozenset({"b", "a"})}),
                                   requirement="envelope")
         assert path == tmp_path / "fuzz" / "test_x-a-b.xml" and path.is_file()
-        assert command == f"python -m conformance.replay {path} --fault past-start-accepted " \
+        assert command == f"python -m conformance.replay {path} --faults past-start-accepted " \
                           "[--url URL]"
         assert target.admin.password not in path.read_text("utf-8")
         assert '"k": [\n      "a",\n      "b"\n    ]' in (path.with_suffix(".json")).read_text()

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from ..cases import Case, is_case_file, load_case_file
+from ..cases import Case, is_case_file, load_case_file, param_label
+from ..catalogue import catalogue
 from ..errors import CaseDefinitionError, ConformanceError
-from ..report.allure_env import release_note_link
+from ..report.allure_env import attachment_kind, release_labels, release_note_link
 from ..report.waivers import waiver_for
 from ..runner import CaseResult, Verdict, run_case
 from .options import cases_dir
@@ -40,11 +41,31 @@ class CaseFile(pytest.File):
         except CaseDefinitionError as exc:
             state.case_file_errors += 1
             raise self.CollectError(f"malformed case file: {exc}") from None
+        seen: dict[str, Case] = {}
         for case in cases:
             if state.only and case.requirement not in state.only:
                 continue
-            name = case.id + (f"[{case.param_id}]" if case.params else "")
-            yield CaseItem.from_parent(self, name=name, case=case)
+            params = case.param_id if case.params else None
+            name = case.id + (f"[{params}]" if params is not None else "")
+            if name in seen:
+                state.case_file_errors += 1
+                raise self.CollectError(
+                    f"malformed case file: {self.path}:{case.line}: case '{case.id}': two "
+                    f"parameter values get the same id '{params}': name the values (the "
+                    f"mapping form, e.g. {{id: tab, value: ...}} with ${{params.NAME.value}})")
+            seen[name] = case
+            yield CaseItem.from_parent(self, name=name, case=case,
+                                       **_node_id(self, case.id, params))
+
+
+def _node_id(parent: pytest.Node, base: str, params: str | None) -> dict[str, Any]:
+    """pytest 9 keeps a node id's parameters apart (``NodeId.params``), as for a
+    parametrised function: ``--lf``, ``--sw`` and node-id arguments compare those, so a case
+    item's id is built the same way (on pytest 8 the name gives the same string)."""
+    node_id = getattr(parent, "id", None)
+    if node_id is None or not hasattr(node_id, "child"):
+        return {}
+    return {"nodeid": node_id.child(base).with_params(params)}
 
 
 class CaseError(ConformanceError):
@@ -59,6 +80,8 @@ class CaseItem(pytest.Item):
     def __init__(self, *, case: Case, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case = case
+        self.originalname = case.id  # as a parametrised function's: the name without [...]
+        self.extra_keyword_matches.add(case.requirement)  # -k REQUIREMENT-ID
         self.result: CaseResult | None = None
         self.add_marker(pytest.mark.requirement(case.requirement))
         for hazard in case.hazards:
@@ -70,19 +93,18 @@ class CaseItem(pytest.Item):
         _state(self).items += 1
 
     def _allure_labels(self) -> None:
+        """Allure's behaviors tree is release > requirement > case: epic the release the
+        requirement arrived in (a sortable label), feature the requirement, story the case;
+        every item sits in it once. The APIs a case calls are ``api`` labels."""
         c = self.case
         mark = pytest.mark
-        self.add_marker(mark.allure_label(c.source.get("release", c.since), label_type="epic"))
-        called = []  # the APIs the case calls: literal, or a parameter's value
-        for s in c.steps:
-            ref = re.fullmatch(r"\$\{params\.(\w+)\}", s.api or "")
-            if ref and isinstance(c.params.get(ref.group(1)), str):
-                called.append(c.params[ref.group(1)])
-            elif s.api and "${" not in s.api:
-                called.append(s.api)
-        for api in (list(dict.fromkeys(called)) or list(c.apis)):
-            self.add_marker(mark.allure_label(api, label_type="feature"))
-        self.add_marker(mark.allure_label(c.requirement, label_type="story"))
+        req = catalogue().get(c.requirement)
+        for label_type, value in release_labels(req.since if req else c.since):
+            self.add_marker(mark.allure_label(value, label_type=label_type))
+        self.add_marker(mark.allure_label(c.requirement, label_type="feature"))
+        self.add_marker(mark.allure_label(c.id, label_type="story"))
+        for api in _called_apis(c):
+            self.add_marker(mark.allure_label(api, label_type="api"))
         self.add_marker(mark.allure_label("critical", label_type="severity"))
         self.add_marker(mark.allure_label(c.requirement, label_type="requirement"))
         self.add_marker(mark.allure_link(release_note_link(c.source), link_type="link",
@@ -91,6 +113,7 @@ class CaseItem(pytest.Item):
 
     def setup(self) -> None:
         state = _state(self)
+        _allure_parameters(self.case)
         self.result = run_case(self.case, state.target())
         self.user_properties.append(("verdict", self.result.verdict.value))
         state.results.append(self.result)
@@ -145,6 +168,35 @@ def report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
     return None
 
 
+def _called_apis(c: Case) -> list[str]:
+    """The APIs a case calls: literal, or a parameter's value (``${params.api}``)."""
+    called = []
+    for s in c.steps:
+        ref = re.fullmatch(r"\$\{params\.(\w+)\}", s.api or "")
+        if ref and isinstance(c.params.get(ref.group(1)), str):
+            called.append(c.params[ref.group(1)])
+        elif s.api and "${" not in s.api:
+            called.append(s.api)
+    return list(dict.fromkeys(called)) or list(c.apis)
+
+
+def _allure_parameters(case: Case) -> None:
+    """Each parameter as an Allure parameter: part of the result's historyId, so every
+    parametrised case is its own test in the report (not a "retry" of its siblings)."""
+    if not case.params:
+        return
+    try:
+        import allure
+    except ImportError:  # allure-pytest is optional at run time
+        return
+    for name, value in case.params.items():
+        # a mapping by its id; a string with its TAB, CR, LF escaped (x\t@...)
+        shown = param_label(value) if isinstance(value, dict) else "".join(
+            c.encode("unicode_escape").decode("ascii") if not c.isprintable() else c
+            for c in value) if isinstance(value, str) else value
+        allure.dynamic.parameter(name, shown)
+
+
 def _allure_attach(result: CaseResult) -> None:
     try:
         import allure
@@ -155,9 +207,12 @@ def _allure_attach(result: CaseResult) -> None:
                                f"{result.source.get('section')}")
     for step in result.steps:
         if step.exchange:
-            allure.attach(str(step.exchange.get("request", "")),
-                          name=f"{step.name}: request (redacted)",
-                          attachment_type=allure.attachment_type.XML)
-            allure.attach(str(step.exchange.get("response", "")),
-                          name=f"{step.name}: response (redacted)",
-                          attachment_type=allure.attachment_type.XML)
+            for part in ("request", "response"):
+                body = str(step.exchange.get(part, ""))
+                headers = step.exchange.get(f"{part}_headers") or {}
+                content_type = next((str(v) for k, v in dict(headers).items()
+                                     if str(k).lower() == "content-type"), None)
+                kind, extension = attachment_kind(body, content_type)
+                allure.attach(body, name=f"{step.name}: {part} (redacted)",
+                              attachment_type=getattr(allure.attachment_type, kind),
+                              extension=extension)

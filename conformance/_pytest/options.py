@@ -19,6 +19,7 @@ from ..profile import SiteProfile, load_profile, resolve_sources
 from ..report.options import TRUE, read_gating_options
 from ..target import TargetConfig, new_prefix
 from ..transport import RunDeadline
+from .keep import previous
 from .state import RunState, SafetyOptions, is_worker, worker_id, worker_input
 
 # name, environment variable, help, secret?
@@ -35,32 +36,35 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
     ("jwt", "WEBEX_JWT", "an API key JWT for GetUserCard (JWTToken header)", True),
     ("mock-control", "WEBEX_MOCK_CONTROL", "control URL of a standalone mock "
      "(http://127.0.0.1:8080/_mock): lets cases set site settings and the clock", False),
-    ("faults", None, "comma-separated mock faults to inject (embedded mock only)", False),
-    ("requirement", None, "run only these requirement ids (comma-separated)", False),
-    ("hazards", None, "on a real site, also run cases of these hazard classes: lockout, "
-     "email, site-settings, or all (against the mock they always run)", False),
-    ("reports", None, "directory for compliance.json (default: reports)", False),
-    ("timeout", None, "deadline of each whole request in seconds (connect, send, receive; "
-     "default 60)", False),
+    ("faults", "WEBEX_FAULTS", "comma-separated mock faults to inject (embedded mock only; "
+     "--conformance-list-faults lists them)", False),
+    ("requirement", "WEBEX_REQUIREMENT", "run only these requirement ids (comma-separated; "
+     "--conformance-list-requirements lists them)", False),
+    ("hazards", "WEBEX_HAZARDS", "on a real site, also run cases of these hazard classes: "
+     "lockout, email, site-settings, or all (against the mock they always run)", False),
+    ("reports", "WEBEX_REPORTS", "directory for compliance.json (default: reports)", False),
+    ("timeout", "WEBEX_TIMEOUT", "deadline of each whole request in seconds (connect, send, "
+     "receive; default 60)", False),
     ("deadline", "WEBEX_DEADLINE", "deadline of the whole run in seconds (default: none): "
      "after it no request is sent and the run stops cleanly (clean-up, then the reports)",
      False),
     ("reuse-users", "WEBEX_REUSE_USERS", "reuse the deactivated users of earlier runs "
      "(prefix family wxc) for cases that only need some user: yes (default on a site) or "
      "no (default on the embedded mock)", False),
-    ("prefix", None, "prefix of every object the run creates (default: random wxc...)", False),
+    ("prefix", "WEBEX_PREFIX", "prefix of every object the run creates (default: random "
+     "wxc...)", False),
     ("site-profile", "WEBEX_SITE_PROFILE", "YAML site profile: what the site's administrator "
      "states that the XML API does not report (examples/site-profile.yaml)", False),
-    ("no-control", None, "flag: ignore WEBEX_MOCK_CONTROL and the embedded mock's control "
-     "interface: test the target as a real site", False),
+    ("no-control", "WEBEX_NO_CONTROL", "flag: ignore WEBEX_MOCK_CONTROL and the embedded "
+     "mock's control interface: test the target as a real site", False),
     # -- reports and gating options --
-    ("waivers", None, "YAML file of accepted deviations (known failures) by requirement or "
-     "case id, each with reason, owner, issue and expires: waived FAILs do not fail the "
-     "gate, expired waivers do", False),
-    ("strict-waivers", None, "flag: a waiver whose case now passes (stale) fails the gate",
-     False),
-    ("baseline", None, "a previous compliance.json: report newly failing, newly passing and "
-     "newly skipped requirements", False),
+    ("waivers", "WEBEX_WAIVERS", "YAML file of accepted deviations (known failures) by "
+     "requirement or case id, each with reason, owner, issue and expires: waived FAILs do "
+     "not fail the gate, expired waivers do", False),
+    ("strict-waivers", "WEBEX_STRICT_WAIVERS", "flag: a waiver whose case now passes (stale) "
+     "fails the gate", False),
+    ("baseline", "WEBEX_BASELINE", "a previous compliance.json: report newly failing, newly "
+     "passing and newly skipped requirements", False),
     ("schema-gating", "WEBEX_SCHEMA_GATING", "flag: an answer that is not valid against "
      "Cisco's XSDs FAILs the requirement 'schema' (default: schema findings are "
      "informational)", False),
@@ -69,8 +73,8 @@ OPTIONS: list[tuple[str, str | None, str, bool]] = [
      "left on the site after the run (deactivated users are reported, not counted)", False),
     ("rate-limit", "WEBEX_RATE_LIMIT", "requests per second to the target, shared by all "
      "xdist workers of the run (default 5 on a real site, none on a mock; 0: none)", False),
-    ("throttle-backoff", None, "seconds every worker waits after the site throttled a "
-     "request (HTTP 403, exceptionID 000045; default 30)", False),
+    ("throttle-backoff", "WEBEX_THROTTLE_BACKOFF", "seconds every worker waits after the site "
+     "throttled a request (HTTP 403, exceptionID 000045; default 30)", False),
 ]
 
 FLAGS = frozenset({"strict-waivers", "fail-on-leak", "schema-gating", "no-control"})  # options without a value
@@ -92,8 +96,28 @@ def add_options(parser: pytest.Parser) -> None:
                         help=text + suffix,
                         **({"action": "store_true"} if name in FLAGS else {}))
         parser.addini(dest(name), text)
-    parser.addini("conformance_cases", "directory of case files (default: cases)",
-                  default="cases")
+    for name, text in LISTS.items():
+        group.addoption(f"--conformance-list-{name}", dest=f"conformance_list_{name}",
+                        action="store_true", default=False, help=text)
+    # no default: the plugin is active only where the configuration sets it (:func:`active`)
+    parser.addini("conformance_cases", "directory of case files (default: cases); setting "
+                  "it makes the rootdir a conformance project")
+
+
+#: --conformance-list-NAME: print and exit 0 (conformance.plugin.pytest_cmdline_main)
+LISTS = {"requirements": "list the requirement ids (release, title) and exit",
+         "faults": "list the embedded mock's faults (requirement, description) and exit"}
+
+
+def active(config: pytest.Config) -> bool:
+    """The plugin works only in a conformance project: the rootdir's configuration sets
+    ``conformance_cases``, or a ``--conformance-*`` option is given (on the command line,
+    in ``addopts`` or ``PYTEST_ADDOPTS``). Anywhere else (an unrelated project in the same
+    environment) it stays out of the way: no items, no reports, no terminal sections."""
+    if config.getini("conformance_cases"):
+        return True
+    return any(key.startswith("conformance_") and value not in (None, False, "")
+               for key, value in vars(config.option).items())
 
 
 def setting(config: pytest.Config, name: str, env: str | None) -> str | None:
@@ -107,11 +131,47 @@ def setting(config: pytest.Config, name: str, env: str | None) -> str | None:
 
 
 def settings(config: pytest.Config) -> dict[str, Any]:
+    """Every option's setting; a secret (a password, token or JWT) in an ini file is a usage
+    error naming the environment variable to use instead (ini files get committed)."""
+    for name, env, _, secret in OPTIONS:
+        if secret and config.getini(dest(name)):
+            where = config.inipath.name if config.inipath else "the ini file"
+            raise pytest.UsageError(
+                f"{dest(name)} is set in {where}: a secret does not belong in a file that "
+                f"is committed or shared; remove it and set the environment variable {env} "
+                f"instead")
     return {name: setting(config, name, env) for name, env, _, _ in OPTIONS}
 
 
+def print_lists(config: pytest.Config) -> int | None:
+    """What --conformance-list-requirements and --conformance-list-faults print; 0 when one
+    was given (pytest then stops), None otherwise."""
+    shown = False
+    if config.getoption("conformance_list_requirements", False):
+        from ..catalogue import catalogue
+        reqs = sorted(catalogue().values(), key=lambda r: (_release_key(r.since), r.id))
+        width = max(len(r.id) for r in reqs)
+        print(f"{len(reqs)} requirements (id, since, title):")
+        for r in reqs:
+            print(f"  {r.id:{width}}  {r.since:8}  {r.title}")
+        shown = True
+    if config.getoption("conformance_list_faults", False):
+        from ..mock.faults import FAULTS
+        width = max(len(name) for name in FAULTS)
+        print(f"{len(FAULTS)} mock faults (--conformance-faults=a,b; the mock and replay: "
+              f"--faults a,b), name, requirement, description:")
+        for name, fault in sorted(FAULTS.items()):
+            print(f"  {name:{width}}  {fault.requirement}: {fault.description}")
+        shown = True
+    return 0 if shown else None
+
+
+def _release_key(since: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in str(since).split("."))
+
+
 def cases_dir(config: pytest.Config) -> Path:
-    return (config.rootpath / str(config.getini("conformance_cases"))).resolve()
+    return (config.rootpath / str(config.getini("conformance_cases") or "cases")).resolve()
 
 
 def targets_cases(config: pytest.Config) -> bool:
@@ -124,6 +184,30 @@ def targets_cases(config: pytest.Config) -> bool:
         if any(path == d or d in path.parents or path in d.parents for d in dirs):
             return True
     return False
+
+
+def _arg_paths(config: pytest.Config) -> list[tuple[Path, bool]]:
+    """Each argument's path (resolved) and whether it names nodes inside it (``::``)."""
+    out = []
+    for arg in config.args:
+        text = str(arg)
+        path = Path(text.split("::")[0])
+        path = path if path.is_absolute() else Path(config.invocation_params.dir) / path
+        out.append((path.resolve(), "::" in text))
+    return out
+
+
+def narrowed(config: pytest.Config) -> bool:
+    """The arguments select less than the whole suite's cases: a case file or a node id
+    inside the cases directory, or arguments that leave the cases out (only ``fuzz/``)."""
+    cases = cases_dir(config)
+    covered = False
+    for path, nodes in _arg_paths(config):
+        if path == cases or path in cases.parents:
+            covered = covered or not nodes
+        elif cases in path.parents:
+            return True
+    return not covered
 
 
 #: the settings that name a site: given without a URL, they are a usage error
@@ -269,12 +353,21 @@ def site_profile(config: pytest.Config, target: TargetConfig) -> SiteProfile | N
 
 def default_report_paths(config: pytest.Config, reports: Path) -> None:
     """A conformance run writes all its reports under one directory by default: JUnit
-    XML and Allure results go there unless their own options say otherwise."""
-    if not targets_cases(config) or is_worker(config):
-        return
+    XML and Allure results go there unless their own options say otherwise. The previous
+    ones are set aside until a case has run (:mod:`.keep`)."""
+    allure_dir = worker_input(config).get("conformance_allure_dir")
+    if allure_dir and getattr(config.option, "allure_report_dir", "") is None:
+        # an xdist worker writes its Allure results where the controller said (the
+        # controller set the old ones aside); xdist passes no option values to workers
+        config.option.allure_report_dir = allure_dir
+        config.option.clean_alluredir = False
+    if not targets_cases(config) or is_worker(config) or config.option.collectonly:
+        return  # --collect-only writes nothing (and cleans nothing)
     if getattr(config.option, "xmlpath", None) is None:
         config.option.xmlpath = str(reports / "junit.xml")
+        previous(config).set_aside(reports / "junit.xml")
     if getattr(config.option, "allure_report_dir", None) is None and \
             hasattr(config.option, "allure_report_dir"):
         config.option.allure_report_dir = str(reports / "allure-results")
         config.option.clean_alluredir = True
+        previous(config).set_aside(reports / "allure-results")

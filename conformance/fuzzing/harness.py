@@ -210,7 +210,8 @@ class FuzzSession:
                                                      ensure_ascii=False), "utf-8")
         command = ""
         if xml_path is not None:
-            faults = "".join(f" --fault {f}" for f in self.target.config.faults)
+            faults = f" --faults {','.join(self.target.config.faults)}" \
+                if self.target.config.faults else ""
             command = f"python -m conformance.replay {xml_path}{faults} [--url URL]"
         if replay_hint:
             command = (command + "  |  " if command else "") + replay_hint

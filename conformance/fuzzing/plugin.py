@@ -10,6 +10,7 @@ reports directory, its requirement filter) and does the rest.
 from __future__ import annotations
 
 import functools
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ from typing import Any
 
 import pytest
 
+from .._pytest.render import format_record
 from .._pytest.state import RunState, run_state
 from ..errors import TargetError
-from ..paths import reports_dir
+from ..report.options import TRUE
 from ..target import TargetSession
 from .harness import (
     DEFAULT_EXAMPLES_MOCK,
@@ -36,6 +38,9 @@ PLUGIN_NAME = "conformance-fuzz-run"
 #: the run's FuzzPlugin (for the fixtures and :func:`stateful_settings`)
 FUZZ_PLUGIN = pytest.StashKey["FuzzPlugin"]()
 _START = pytest.StashKey[float]()
+#: the environment variable of each --conformance-fuzz-NAME option
+ENV = {"examples": "WEBEX_FUZZ_EXAMPLES", "derandomize": "WEBEX_FUZZ_DERANDOMIZE",
+       "rate": "WEBEX_FUZZ_RATE"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,13 +48,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-fuzz-examples", dest="conformance_fuzz_examples",
                     default=None, help=f"examples per fuzz test (default "
                     f"{DEFAULT_EXAMPLES_MOCK} against the mock, {DEFAULT_EXAMPLES_SITE} "
-                    f"against a real site)")
+                    f"against a real site) [env {ENV['examples']}]")
     group.addoption("--conformance-fuzz-derandomize", dest="conformance_fuzz_derandomize",
                     action="store_true", default=False,
-                    help="the same examples on every run (release gating); no database")
+                    help=f"the same examples on every run (release gating); no database "
+                    f"[env {ENV['derandomize']}=1]")
     group.addoption("--conformance-fuzz-rate", dest="conformance_fuzz_rate", default=None,
                     help=f"at most this many calls per minute (default {DEFAULT_RATE_SITE:g} "
-                    f"against a real site, unlimited against the mock; 0 = unlimited)")
+                    f"against a real site, unlimited against the mock; 0 = unlimited) "
+                    f"[env {ENV['rate']}]")
 
 
 def _fuzz_dir(config: pytest.Config) -> Path:
@@ -96,22 +103,31 @@ class FuzzSettings:
         return "derandomized" if self.derandomize else "random"
 
 
+def _option(config: pytest.Config, name: str) -> Any:
+    """The option, else its environment variable (``WEBEX_FUZZ_EXAMPLES``...)."""
+    value = config.getoption(f"conformance_fuzz_{name}")
+    if value in (None, "", False):
+        value = os.environ.get(ENV[name]) or value
+    return value
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    examples = _number(config, "examples", config.getoption("conformance_fuzz_examples"), int)
-    rate = _number(config, "rate", config.getoption("conformance_fuzz_rate"), float)
-    derandomize = bool(config.getoption("conformance_fuzz_derandomize"))
+    state = run_state(config)  # made by the conformance plugin's (tryfirst) configure
+    if state is None:  # the plugin is not active here (an unrelated project)
+        return
+    examples = _number(config, "examples", _option(config, "examples"), int)
+    rate = _number(config, "rate", _option(config, "rate"), float)
+    derandomize = str(_option(config, "derandomize")).strip().lower() in TRUE
     if examples == 0:
         raise pytest.UsageError("--conformance-fuzz-examples must be at least 1")
-    state = run_state(config)  # made by the conformance plugin's (tryfirst) configure
-    target_config = state.target_config if state is not None else None
-    embedded = target_config is None or target_config.embedded or \
-        bool(target_config.mock_control)
+    target_config = state.target_config
+    embedded = target_config.embedded or bool(target_config.mock_control)
     if examples is None:
         examples = DEFAULT_EXAMPLES_MOCK if embedded else DEFAULT_EXAMPLES_SITE
     if rate is None:
         rate = None if embedded else DEFAULT_RATE_SITE
     fuzz = FuzzSettings(examples=examples, rate=rate or None, derandomize=derandomize,
-                        reports=state.reports if state is not None else reports_dir(),
+                        reports=state.reports,
                         active=targets_fuzz(config))
     if fuzz.active and config.getoption("hypothesis_profile", None) is None:
         _load_profile(examples, derandomize, fuzz.reports)
@@ -297,8 +313,6 @@ class FuzzPlugin:
                     extra_lines.append(f"shrunk example saved: {path}")
                     extra_lines.append(f"replay: {command}")
                 extra_lines.append(f"minimal example: {failure.example}")
-        if extra_lines:
-            report.sections.append(("conformance fuzz", "\n".join(extra_lines)))
         failed = bool(failure and verdict == "fail")
         report.conformance = {  # type: ignore[attr-defined]
             "case_id": f"{requirement}::fuzz:{item.name}",
@@ -320,6 +334,17 @@ class FuzzPlugin:
         }
         if session is not None:
             session.leftovers = []
+        target = self.state.current_target if self.state is not None else None
+        exc = call.excinfo.value if call.excinfo is not None else None
+        if failed or (verdict == "error" and isinstance(exc, TargetError)):
+            # like a case's failure: requirement, differences, the redacted exchange, the
+            # seed and the replay command; hypothesis' own notes (the falsifying example,
+            # @reproduce_failure) last; no traceback through the harness
+            notes = [_cut(str(n)) for n in getattr(exc, "__notes__", None) or ()]
+            report.longrepr = format_record(report.conformance, target,
+                                            extra=extra_lines + notes)
+        elif extra_lines:
+            report.sections.append(("conformance fuzz", "\n".join(extra_lines)))
 
     # after the cleanup section, before the conformance one (trylast implementations run in
     # the order they were registered)
@@ -327,9 +352,11 @@ class FuzzPlugin:
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int,
                                 config: pytest.Config) -> None:
         info = self.settings
-        if not info.active:
-            return
         session = self.session
+        records = self.state.records if self.state is not None else []
+        if not info.active or (session is None and not any(
+                "::fuzz:" in str(r.get("case_id")) for r in records)):
+            return  # no fuzz test ran (--collect-only, -k ...); xdist: they ran on workers
         tr = terminalreporter
         tr.section("conformance fuzz")
         rate = f"{info.rate:g} calls/min" if info.rate else "unlimited"
@@ -337,11 +364,20 @@ class FuzzPlugin:
                       f"database {'off' if info.derandomize else str(info.reports) + '/hypothesis'}")
         if session is not None:
             tr.write_line(f"  {session.calls} call(s) to the target")
-            saved = sorted((info.reports / "fuzz").glob("*.xml")) \
-                if (info.reports / "fuzz").is_dir() else []
-            if saved and exitstatus not in (0,):
-                tr.write_line(f"  shrunk failures: {info.reports}/fuzz/ "
-                              f"(python -m conformance.replay FILE [--url URL])")
+        saved = sorted((info.reports / "fuzz").glob("*.xml")) \
+            if (info.reports / "fuzz").is_dir() else []
+        if saved and exitstatus not in (0,):
+            tr.write_line(f"  shrunk failures: {info.reports}/fuzz/ "
+                          f"(python -m conformance.replay FILE [--url URL])")
+
+
+def _cut(note: str, keep: int = 6) -> str:
+    """A hypothesis note (the falsifying example's call, which may print whole objects) cut
+    to its first lines."""
+    lines = note.splitlines()
+    if len(lines) <= keep:
+        return note
+    return "\n".join(lines[:keep - 1] + [f"  … ({len(lines) - keep + 1} more lines)"])
 
 
 def _title(item: pytest.Item) -> str:

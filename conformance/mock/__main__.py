@@ -12,13 +12,21 @@ from .server import start_mock
 from .state import DEFAULT_ADMIN, DEFAULT_HOST, DEFAULT_SITE, Site
 
 
+def fault_names(values: list[str] | None) -> list[str]:
+    """``--faults a,b --fault c`` -> ``[a, b, c]``."""
+    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.mock",
                                      description="Serve the simulated Webex site on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=8080, help="TCP port (0: any free port)")
     parser.add_argument("--site-name", default=DEFAULT_SITE)
-    parser.add_argument("--fault", action="append", default=[], metavar="NAME",
-                        help="inject a named fault (repeatable); --list-faults lists them")
+    parser.add_argument("--faults", action="append", default=[], metavar="A,B",
+                        help="inject these faults (comma-separated, as the suite's "
+                             "--conformance-faults); --list-faults lists them")
+    parser.add_argument("--fault", action="append", dest="faults", metavar="NAME",
+                        help=argparse.SUPPRESS)  # the old spelling, one fault each
     parser.add_argument("--list-faults", action="store_true")
     parser.add_argument("--no-control", action="store_true",
                         help="no /_mock control interface (act like a real site)")
@@ -35,12 +43,13 @@ def main(argv: list[str] | None = None) -> int:
         for name, fault in sorted(FAULTS.items()):
             print(f"{name:45} {fault.requirement:34} {fault.kind:8} {fault.description}")
         return 0
+    faults = fault_names(args.faults)
     try:
-        check_names(args.fault)
+        check_names(faults)
     except ValueError as exc:
         parser.error(str(exc))
     site = Site(args.site_name)
-    site.set_faults(args.fault)
+    site.set_faults(faults)
     if args.site_profile:
         from ..errors import CaseDefinitionError
         from ..profile import load_profile, mock_settings
