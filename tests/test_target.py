@@ -23,7 +23,7 @@ def test_requirement_newer_than_the_site_is_not_applicable() -> None:
     target = TargetSession(TargetConfig())
     try:
         target.control("settings", {"api_version": "40.6.0"})
-        result = run_case(_case("private-meeting.yaml", "private-type-reports-true"), target)
+        result = run_case(_case("private-meeting.yaml", "reports-private-flag"), target)
         assert result.verdict is Verdict.SKIP
         assert "40.6.0" in result.reason and "40.12.0" in result.reason
         older = run_case(_case("pmr-key-retention.yaml", "reactivated-after-deluser-keeps-key"),

@@ -4,7 +4,7 @@ reason, an owner, an issue link and an expiry date.
 File format (``--conformance-waivers FILE``)::
 
     waivers:
-      - requirement: private-meeting          # or  case: private-meeting::private-type-reports-true
+      - requirement: private-meeting          # or  case: private-meeting::reports-private-flag[private]
         reason: the site runs 40.12.0 without the private-meeting fix
         owner: jane.doe
         issue: https://tracker.example.com/WBX-1234

@@ -84,8 +84,8 @@ def test_allure_cli_generates_the_html_report(fault_run: Any, tmp_path: Path) ->
     assert (out / "index.html").is_file()
     cases = [json.loads(p.read_text("utf-8")) for p in (out / "data" / "test-cases").glob("*.json")]
     failed = [c for c in cases if c["status"] == "failed"]
-    assert {c["name"] for c in failed} == {"private-type-reports-true",
-                                           "standard-type-reports-false",
+    assert {c["name"] for c in failed} == {"reports-private-flag[private]",
+                                           "reports-private-flag[standard]",
                                            "setmeeting-to-private-type"}
     assert all(any(lb["name"] == "feature" and lb["value"] == "private-meeting"
                    for lb in c["labels"]) for c in failed)

@@ -105,11 +105,11 @@ def test_expired_waiver_fails_the_gate(run_suite: Callable[..., SuiteRun],
 
 def test_case_waiver_covers_only_its_case(run_suite: Callable[..., SuiteRun],
                                           make_waivers: Callable[..., Path]) -> None:
-    waivers = make_waivers("2999-12-31", case="private-meeting::private-type-reports-true")
+    waivers = make_waivers("2999-12-31", case="private-meeting::reports-private-flag[private]")
     run = run_suite(SELECT, f"--conformance-faults={FAULT}",
                     f"--conformance-waivers={waivers}", name="case-waiver")
     assert run.returncode == 1, run.output
-    assert run.record["gate"]["waived_cases"] == ["private-meeting::private-type-reports-true"]
+    assert run.record["gate"]["waived_cases"] == ["private-meeting::reports-private-flag[private]"]
 
 
 @pytest.mark.parametrize("strict, code", [(False, 0), (True, 1)])

@@ -327,7 +327,7 @@ def test_exchange_panes_widen_and_open_large(browser: Any, report: Path) -> None
     _open(browser, report)
     browser.find_element(By.CSS_SELECTOR, "#row-private-meeting a").click()
     case = browser.find_element(
-        By.CSS_SELECTOR, "[data-case='private-meeting::private-type-reports-true']")
+        By.CSS_SELECTOR, "[data-case='private-meeting::reports-private-flag[private]']")
     browser.execute_script("arguments[0].scrollIntoView()", case)
     exchange = case.find_element(By.CSS_SELECTOR, ".exchange")
     response = case.find_element(By.CSS_SELECTOR, "pre.response")
@@ -418,7 +418,7 @@ def test_failure_details_show_differences_and_redacted_exchange(browser: Any,
     details = browser.find_element(By.ID, "req-private-meeting")
     assert details.get_attribute("open") is not None
     case = details.find_element(
-        By.CSS_SELECTOR, "[data-case='private-meeting::private-type-reports-true']")
+        By.CSS_SELECTOR, "[data-case='private-meeting::reports-private-flag[private]']")
     browser.execute_script("arguments[0].scrollIntoView()", case)
     assert case.is_displayed()
     assert case.find_element(By.CSS_SELECTOR, ".badge").text == "FAIL"

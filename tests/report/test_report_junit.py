@@ -21,8 +21,8 @@ def test_junit_has_requirement_and_since_on_each_case(fault_run: Any) -> None:
         assert props["verdict"] in ("pass", "fail")
         assert props["source"]
     failures = [c for c in cases if c.find("failure") is not None]
-    assert {c.get("name") for c in failures} == {"private-type-reports-true",
-                                                 "standard-type-reports-false",
+    assert {c.get("name") for c in failures} == {"reports-private-flag[private]",
+                                                 "reports-private-flag[standard]",
                                                  "setmeeting-to-private-type"}
     text = failures[0].find("failure").text or ""
     assert "ep:isPrivateMeeting" in text and DEFAULT_ADMIN[1] not in text

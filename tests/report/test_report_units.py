@@ -177,13 +177,13 @@ WAIVER_OK = ("waivers:\n  - requirement: envelope\n    reason: r\n    owner: o\n
 
 def test_load_waivers(tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
-    path.write_text(WAIVER_OK + "  - case: private-meeting::private-type-reports-true\n"
+    path.write_text(WAIVER_OK + "  - case: private-meeting::reports-private-flag[private]\n"
                     "    reason: r\n    owner: o\n    issue: http://x.example/2\n"
                     "    expires: '2027-01-01'\n", "utf-8")
     waivers = load_waivers(path)
     assert [(w.requirement, w.case, w.expires) for w in waivers] == [
         ("envelope", None, date(2026, 12, 31)),
-        (None, "private-meeting::private-type-reports-true", date(2027, 1, 1))]
+        (None, "private-meeting::reports-private-flag[private]", date(2027, 1, 1))]
     (tmp_path / "empty.yaml").write_text("", "utf-8")
     assert load_waivers(tmp_path / "empty.yaml") == []
 
