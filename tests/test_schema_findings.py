@@ -9,6 +9,7 @@ history), with and without the mock fault ``schema-invalid-answer``."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -304,7 +305,7 @@ def test_valid_answers_give_no_findings_and_pass(project: Path) -> None:
     assert req["verdict"] == "pass" and req["cases"][0]["case_id"] == "schema::every-answer"
     case = _junit_case(reports)
     assert case is not None and case.find("failure") is None and case.find("skipped") is None
-    assert "schema" in proc.stdout.split("PASS", 1)[1]  # the terminal's PASS line names it
+    assert re.search(r"^  PASS +\d+ requirement\(s\): .*\bschema\b", proc.stdout, re.M)
 
 
 def test_invalid_answers_are_informational_findings_by_default(project: Path) -> None:
@@ -348,7 +349,7 @@ def test_gating_makes_requirement_schema_fail_exit_1(project: Path, how: str) ->
     assert record["schema_findings"]["gating"] and req["verdict"] == "fail"
     assert record["gate"]["failing_cases"] == ["schema::every-answer"]
     assert record["run"]["options"]["schema_gating"] is True
-    assert "FAIL     schema: 1/1 failed" in proc.stdout
+    assert "  FAIL     schema: 1/1 failed" in proc.stdout
     assert "exit code 1" in proc.stdout
     case = _junit_case(reports)
     assert "serv:notInTheSchema" in case.find("failure").text

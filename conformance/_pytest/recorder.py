@@ -242,8 +242,10 @@ def summary_lines(requirements: list[dict[str, Any]], *, gate: dict[str, Any] | 
                      f"selected)")
     totals = ", ".join(f"{cases[v]} {v.upper()}" for v in ("fail", "error", "pass", "skip")
                        if cases[v])
-    lines = [(f"{headline}: {sum(cases.values())} case(s): {totals}; {len(run)} of "
-              f"{len(requirements)} requirement(s) run", _COLOURS.get(_worst(cases), ""))]
+    scope = "" if "partial run" in headline else \
+        f"; {len(run)} of {len(requirements)} requirement(s) run"
+    lines = [(f"{headline}: {sum(cases.values())} case(s): {totals}{scope}",
+              _COLOURS.get(_worst(cases), ""))]
     shown = {r["id"]: r.get("gate_verdict", r["verdict"]) for r in run}
     passing = []
     for r in sorted(run, key=lambda r: (_ORDER.index(shown[r["id"]])
