@@ -24,7 +24,8 @@ CANARY = "Cn&ry<Pw-" + secrets.token_hex(6)
 
 # -- the scan ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("written", [CANARY, CANARY.replace("&", "&amp;").replace("<", "&lt;"),
-                                     json.dumps({"p": CANARY + '"'})])
+                                     json.dumps({"p": CANARY + '"'})],
+                         ids=["raw", "xml-escaped", "json-escaped"])  # the canary is random
 def test_scan_finds_a_planted_secret_in_any_form(tmp_path: Path, written: str) -> None:
     (tmp_path / "clean.json").write_text('{"password": "********"}', "utf-8")
     (tmp_path / "deep" / "er").mkdir(parents=True)
