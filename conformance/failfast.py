@@ -19,7 +19,7 @@ from .errors import (
     Throttled,
     Unreachable,
 )
-from .redact import MASK, Redactor
+from .redact import MASK, Redactor, strip_userinfo
 
 URL_CHECK = ("the URL: scheme, host, port and the path of the XML API endpoint, "
              "https://SITE.webex.com/WBXService/XMLService (WEBEX_XMLAPI_URL or "
@@ -72,7 +72,7 @@ def _cause(error: Exception, url: str, shown: str, redactor: Redactor | None) ->
     if url:
         text = text.replace(url, shown)
     # any other URL with a user part (a redirect's Location, a proxy)
-    text = re.sub(r"(\w+://)[^/@\s]+@", r"\1", text)
+    text = strip_userinfo(text)
     return redactor.text(text) if redactor is not None else text
 
 

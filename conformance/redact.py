@@ -142,6 +142,15 @@ def url_secrets(url: str | None) -> dict[str, str]:
     return out
 
 
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@")
+
+
+def strip_userinfo(text: str) -> str:
+    """``text`` with the ``user:password@`` of every URL in it removed (a redirect's
+    Location, a proxy's address inside an error message)."""
+    return _USERINFO.sub(r"\1", text)
+
+
 def redact_url(url: str | None) -> str:
     """The URL as it may be shown: the userinfo's password (or token) and every query value
     masked; scheme, user name, host, port, path and fragment kept."""

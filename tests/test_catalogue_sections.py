@@ -79,7 +79,6 @@ def test_the_old_pointer_would_fail() -> None:
 def _seed_file() -> Path | None:
     candidates = [os.environ.get("WEBEX_SEEDS_DIR")]
     candidates += [str(p / "shared" / "seeds") for p in ROOT.parents[:2]]
-    candidates.append("/work/shared/seeds")
     for c in candidates:
         if c and Path(c).is_dir():
             found = sorted(Path(c).glob("000_*.txt"))

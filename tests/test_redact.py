@@ -200,3 +200,11 @@ def test_self_closing_secret_element_does_not_swallow_the_rest() -> None:
 def test_secret_with_carriage_return_is_masked_as_xml_writes_it() -> None:
     r = Redactor(["ab\rcd-secret"])
     assert "cd-secret" not in r.text("<note>ab&#13;cd-secret</note>")
+
+
+def test_strip_userinfo_removes_every_urls_credentials_from_a_text() -> None:
+    from conformance.redact import strip_userinfo
+    text = ("redirect from https://svc:S3cret@a.example/x to HTTP://tok@b.example/y; "
+            "mail admin@example.com")
+    assert strip_userinfo(text) == ("redirect from https://a.example/x to HTTP://b.example/y; "
+                                    "mail admin@example.com")

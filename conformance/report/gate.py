@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
@@ -13,6 +12,7 @@ from ..exitcodes import (
     EXIT_USAGE,
     PYTEST_INTERRUPTED,
 )
+from ..redact import strip_userinfo
 
 __all__ = ["EXIT_INFRA", "EXIT_NONCONFORMANT", "EXIT_OK", "EXIT_USAGE", "HEADLINES", "gate"]
 
@@ -107,12 +107,9 @@ def gate(record: dict[str, Any], *, strict_waivers: bool = False) -> dict[str, A
 
 
 MAX_CAUSE = 240
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]*@")
-
-
 def _cause_text(reason: Any) -> str:
     text = " ".join(str(reason or "").split()) or "(no reason recorded)"
-    text = _USERINFO.sub(r"\1", text)  # never user:password@ of a URL
+    text = strip_userinfo(text)  # never user:password@ of a URL
     return text if len(text) <= MAX_CAUSE else text[:MAX_CAUSE - 1] + "…"
 
 
